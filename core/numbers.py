@@ -25,6 +25,11 @@ def quantize(value: Decimal, places: int) -> Decimal:
     return result + 0 if result.is_zero() else result  # drop the sign of -0
 
 
+def negate(value: Decimal) -> Decimal:
+    """-value, but never -0."""
+    return -value if value else abs(value)
+
+
 def minor_units(currency: str) -> int:
     """Decimals of a currency's minor unit (ISO 4217): CNY 2, JPY 0, KWD 3."""
     return int(get_currency_precision(currency.upper()))

@@ -53,6 +53,7 @@ class ScaledDecimal(TypeDecorator[Decimal]):
 class Qty(ScaledDecimal):
     """A quantity: three places (kg, m)."""
 
+    cache_ok = True
     places = QTY_PLACES
     precision = 18
 
@@ -60,6 +61,7 @@ class Qty(ScaledDecimal):
 class Money(ScaledDecimal):
     """Money in any currency: stored with four places, holds well over 10^13."""
 
+    cache_ok = True
     places = MONEY_STORE_PLACES
     precision = 22
 
@@ -67,6 +69,7 @@ class Money(ScaledDecimal):
 class Price(ScaledDecimal):
     """A unit price as entered: up to four places."""
 
+    cache_ok = True
     places = PRICE_PLACES
     precision = 22
 
@@ -74,5 +77,6 @@ class Price(ScaledDecimal):
 class Rate(ScaledDecimal):
     """An average cost or exchange rate kept at eight places."""
 
+    cache_ok = True
     places = AVG_PLACES
     precision = 26

@@ -95,6 +95,7 @@ class StockMove(Base):
     __tablename__ = "stock_moves"
     __table_args__ = (
         Index("ix_stock_moves_business_product", "business_id", "product_id", "id"),
+        Index("ix_stock_moves_warehouse_created", "warehouse_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

@@ -1,0 +1,202 @@
+"""What every document posting shares: lookups, numbering, idempotency, results."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.catalog.models import Product, Warehouse
+from core.errors import ArchivedProduct, InvalidInput, NotFound, RequestConflict
+from core.inventory.models import DocStatus, DocType, Document, DocumentLine, MoveKind, StockMove
+from core.inventory.results import DocumentPosted, LinePosted
+from core.numbers import ZERO
+from core.sequences import next_number
+from core.tenancy.access import Membership
+
+
+async def earlier_document(
+    session: AsyncSession, business_id: int, request_id: str, doc_type: DocType
+) -> Document | None:
+    """The document an earlier request with this id posted, if any.
+
+    Raises:
+        RequestConflict: the id posted a document of another type.
+    """
+    doc = await session.scalar(
+        select(Document).where(
+            Document.business_id == business_id, Document.request_id == request_id
+        )
+    )
+    if doc is not None and doc.doc_type != doc_type:
+        raise RequestConflict(request_id)
+    return doc
+
+
+async def require_warehouse(
+    session: AsyncSession, business_id: int, warehouse_id: int | None
+) -> Warehouse:
+    """The warehouse (the default one when None) of this business.
+
+    Raises:
+        NotFound: not a warehouse of this business, or archived.
+    """
+    query = select(Warehouse).where(Warehouse.business_id == business_id)
+    if warehouse_id is None:
+        query = query.where(Warehouse.is_default.is_(True))
+    else:
+        query = query.where(Warehouse.id == warehouse_id)
+    warehouse = await session.scalar(query)
+    if warehouse is None or warehouse.archived:
+        raise NotFound("warehouse", str(warehouse_id or "default"))
+    return warehouse
+
+
+async def require_products(
+    session: AsyncSession, business_id: int, product_ids: Iterable[int]
+) -> dict[int, Product]:
+    """The products of this business, by id, none archived.
+
+    Raises:
+        NotFound: an id is not a product of this business.
+        ArchivedProduct: a product is archived.
+    """
+    wanted = sorted(set(product_ids))
+    found = {
+        p.id: p
+        for p in await session.scalars(
+            select(Product).where(Product.business_id == business_id, Product.id.in_(wanted))
+        )
+    }
+    for product_id in wanted:
+        if product_id not in found:
+            raise NotFound("product", str(product_id))
+        if found[product_id].archived:
+            raise ArchivedProduct(found[product_id].sku)
+    return found
+
+
+def local_today(membership: Membership) -> date:
+    """Today in the business's time zone."""
+    return datetime.now(membership.zone).date()
+
+
+def check_doc_date(membership: Membership, doc_date: date | None) -> date:
+    """The document's date: today by default; never in the future.
+
+    Raises:
+        InvalidInput: a date after today (business time).
+    """
+    today = local_today(membership)
+    if doc_date is None:
+        return today
+    if doc_date > today:
+        raise InvalidInput("doc_date", "in the future", doc_date.isoformat())
+    return doc_date
+
+
+async def open_document(
+    session: AsyncSession,
+    membership: Membership,
+    doc_type: DocType,
+    request_id: str,
+    warehouse_id: int,
+    doc_date: date,
+    **fields: object,
+) -> Document:
+    """Numbers and inserts a posted document (CG-2026-00012): per business, type and year."""
+    year = doc_date.year
+    number = await next_number(session, membership.business_id, doc_type.value, year)
+    doc = Document(
+        business_id=membership.business_id,
+        doc_type=doc_type,
+        number=f"{doc_type.value}-{year}-{number:05d}",
+        status=DocStatus.POSTED,
+        request_id=request_id,
+        warehouse_id=warehouse_id,
+        currency=membership.business.base_currency,
+        doc_date=doc_date,
+        created_by=membership.member.id,
+        **fields,
+    )
+    session.add(doc)
+    await session.flush()
+    return doc
+
+
+async def add_lines(session: AsyncSession, rows: list[dict[str, object]]) -> list[int]:
+    """Inserts document lines in one statement; their ids in the given order."""
+    result = await session.scalars(
+        insert(DocumentLine).returning(DocumentLine.id, sort_by_parameter_order=True), rows
+    )
+    return list(result)
+
+
+def posted(
+    doc: Document,
+    lines: list[DocumentLine],
+    products: dict[int, Product],
+    line_values: dict[int, Decimal],
+    variance: Decimal,
+    sees_costs: bool,
+) -> DocumentPosted:
+    """The result of a posting; costs only for those who may see them."""
+    items = tuple(
+        LinePosted(
+            line_no=line.line_no,
+            product_id=line.product_id,
+            sku=products[line.product_id].sku,
+            name=products[line.product_id].name,
+            qty=line.qty,
+            unit_price=line.unit_price,
+            amount=line.amount,
+            cost=abs(line_values.get(line.id, ZERO)) if sees_costs else None,
+        )
+        for line in sorted(lines, key=lambda line: line.line_no)
+    )
+    cost = sum((item.cost or ZERO for item in items), ZERO) if sees_costs else None
+    return DocumentPosted(
+        document_id=doc.id,
+        number=doc.number,
+        doc_type=doc.doc_type,
+        status=doc.status,
+        warehouse_id=doc.warehouse_id,
+        to_warehouse_id=doc.to_warehouse_id,
+        doc_date=doc.doc_date,
+        currency=doc.currency,
+        total=doc.total,
+        lines=items,
+        cost=cost,
+        variance=variance if sees_costs else None,
+    )
+
+
+async def reload(session: AsyncSession, doc: Document, sees_costs: bool) -> DocumentPosted:
+    """The result of an earlier posting, rebuilt from the ledger (a repeated request)."""
+    lines = list(
+        await session.scalars(select(DocumentLine).where(DocumentLine.document_id == doc.id))
+    )
+    products = {
+        p.id: p
+        for p in await session.scalars(
+            select(Product).where(Product.id.in_({line.product_id for line in lines}))
+        )
+    }
+    values: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    variance = ZERO
+    query = (
+        select(StockMove.line_id, StockMove.kind, func.sum(StockMove.value))
+        .where(StockMove.document_id == doc.id, StockMove.reverses_id.is_(None))
+        .group_by(StockMove.line_id, StockMove.kind)
+    )
+    if doc.voided_at is not None:  # the void's own variance is not the posting's
+        query = query.where(StockMove.created_at < doc.voided_at)
+    moves = await session.execute(query)
+    for line_id, kind, value in moves:
+        if kind == MoveKind.VARIANCE:
+            variance += value
+        elif line_id is not None:
+            values[line_id] += value
+    return posted(doc, lines, products, values, variance, sees_costs)

@@ -1,0 +1,204 @@
+"""Posting stock moves: the one place that changes balances and average costs.
+
+A ``Posting`` locks the cost rows of every product on a document in product-id order (on
+PostgreSQL with ``FOR UPDATE``: lines locked in arrival order deadlock; on SQLite the writer
+lock already serialises), applies each step of DESIGN rule 4 through ``CostLedger`` and the
+per-warehouse balance, then writes the moves and the new balances in a few bulk statements.
+Nothing here commits: the service's unit of work does, or rolls everything back.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.catalog.models import Product, Warehouse
+from core.db.base import utcnow
+from core.errors import InsufficientStock
+from core.inventory.models import MoveKind, ProductCost, StockBalance, StockMove
+from core.inventory.valuation import Booked, CostLedger
+from core.numbers import ZERO
+
+
+@dataclass
+class Posting:
+    """The stock side of one document being posted or voided."""
+
+    session: AsyncSession
+    business_id: int
+    document_id: int
+    currency: str
+    allow_negative: bool
+    products: dict[int, Product]
+    warehouses: dict[int, Warehouse]
+    ledgers: dict[int, CostLedger]
+    balances: dict[tuple[int, int], Decimal]
+    new_balances: set[tuple[int, int]] = field(default_factory=set)
+    touched: set[tuple[int, int]] = field(default_factory=set)
+    valued: set[int] = field(default_factory=set)
+    moves: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    async def open(
+        cls,
+        session: AsyncSession,
+        *,
+        business_id: int,
+        document_id: int,
+        currency: str,
+        allow_negative: bool,
+        products: dict[int, Product],
+        warehouses: dict[int, Warehouse],
+    ) -> "Posting":
+        """Locks and loads the cost and balance rows the document will touch."""
+        ids = sorted(products)
+        query = (
+            select(ProductCost.product_id, ProductCost.on_hand, ProductCost.value, ProductCost.avg)
+            .where(ProductCost.product_id.in_(ids))
+            .order_by(ProductCost.product_id)
+        )
+        if session.bind.dialect.name == "postgresql":
+            query = query.with_for_update()
+        ledgers = {
+            row.product_id: CostLedger(row.on_hand, row.value, row.avg, currency)
+            for row in await session.execute(query)
+        }
+        balance_rows = await session.execute(
+            select(StockBalance.warehouse_id, StockBalance.product_id, StockBalance.on_hand).where(
+                StockBalance.product_id.in_(ids),
+                StockBalance.warehouse_id.in_(sorted(warehouses)),
+            )
+        )
+        balances = {(r.warehouse_id, r.product_id): r.on_hand for r in balance_rows}
+        return cls(
+            session, business_id, document_id, currency, allow_negative, products, warehouses,
+            ledgers, balances,
+        )
+
+    def on_hand(self, warehouse_id: int, product_id: int) -> Decimal:
+        """On hand in one warehouse as posted so far in this transaction."""
+        return self.balances.get((warehouse_id, product_id), ZERO)
+
+    def ledger(self, product_id: int) -> CostLedger:
+        """The product's cost state as posted so far."""
+        return self.ledgers[product_id]
+
+    def _stock(self, warehouse_id: int, product_id: int, delta: Decimal) -> None:
+        key = (warehouse_id, product_id)
+        self.touched.add(key)
+        if key not in self.balances:
+            self.new_balances.add(key)
+        after = self.balances.get(key, ZERO) + delta
+        if delta < 0 and after < 0 and not self.allow_negative:
+            raise InsufficientStock(
+                sku=self.products[product_id].sku,
+                warehouse=self.warehouses[warehouse_id].name,
+                needed=-delta,
+                available=max(self.balances.get(key, ZERO), ZERO),
+            )
+        self.balances[key] = after
+
+    def _book(
+        self,
+        line_id: int | None,
+        warehouse_id: int | None,
+        product_id: int,
+        qty: Decimal,
+        booked: Booked,
+        reverses_id: int | None = None,
+    ) -> None:
+        self.valued.add(product_id)
+        now = utcnow()
+        common = {"business_id": self.business_id, "document_id": self.document_id,
+                  "line_id": line_id, "product_id": product_id, "created_at": now}
+        self.moves.append(
+            common | {"warehouse_id": warehouse_id, "kind": MoveKind.GOODS, "qty": qty,
+                      "value": booked.value, "reverses_id": reverses_id}
+        )
+        if booked.variance:
+            self.moves.append(
+                common | {"warehouse_id": None, "kind": MoveKind.VARIANCE, "qty": ZERO,
+                          "value": booked.variance, "reverses_id": None}
+            )
+
+    def _moves_only(
+        self, line_id: int | None, warehouse_id: int, product_id: int, qty: Decimal,
+        reverses_id: int | None = None,
+    ) -> None:
+        self.moves.append(
+            {"business_id": self.business_id, "document_id": self.document_id,
+             "line_id": line_id, "product_id": product_id, "created_at": utcnow(),
+             "warehouse_id": warehouse_id, "kind": MoveKind.GOODS, "qty": qty,
+             "value": ZERO, "reverses_id": reverses_id}
+        )
+
+    def receive(
+        self, line_id: int | None, warehouse_id: int, product_id: int, qty: Decimal,
+        unit_cost: Decimal,
+    ) -> Booked:
+        """Goods in at a known unit cost (a receipt, a surplus at the average)."""
+        self._stock(warehouse_id, product_id, qty)
+        booked = self.ledgers[product_id].receive(qty, unit_cost)
+        self._book(line_id, warehouse_id, product_id, qty, booked)
+        return booked
+
+    def issue(self, line_id: int | None, warehouse_id: int, product_id: int, qty: Decimal) -> Booked:
+        """Goods out at the moving average (a sale, a shortfall)."""
+        self._stock(warehouse_id, product_id, -qty)
+        booked = self.ledgers[product_id].issue(qty)
+        self._book(line_id, warehouse_id, product_id, -qty, booked)
+        return booked
+
+    def reverse(self, move: StockMove, *, quantity_only: bool) -> Booked:
+        """Posts the reversal of a goods move at its own value (a void)."""
+        qty = -move.qty
+        assert move.warehouse_id is not None  # goods moves always have a warehouse
+        self._stock(move.warehouse_id, move.product_id, qty)
+        ledger = self.ledgers[move.product_id]
+        if quantity_only:
+            self._moves_only(move.line_id, move.warehouse_id, move.product_id, qty, move.id)
+            return Booked(ZERO)
+        if move.qty > 0:  # it came in: it leaves at its own value per unit
+            booked = ledger.send_back(move.qty, move.qty, move.value)
+        else:  # it went out: it comes back at its own value per unit
+            booked = ledger.bring_back(qty, qty, -move.value)
+        self._book(move.line_id, move.warehouse_id, move.product_id, qty, booked, move.id)
+        return booked
+
+    def shift(
+        self, line_id: int, from_id: int, to_id: int, product_id: int, qty: Decimal
+    ) -> None:
+        """Moves quantity between warehouses; value and average are untouched."""
+        self._stock(from_id, product_id, -qty)
+        self._stock(to_id, product_id, qty)
+        for warehouse_id, delta in ((from_id, -qty), (to_id, qty)):
+            self._moves_only(line_id, warehouse_id, product_id, delta)
+
+    async def finish(self) -> None:
+        """Writes the moves, the balances and the cost rows."""
+        session = self.session
+        if self.moves:
+            await session.execute(insert(StockMove), self.moves)
+        fresh = [
+            {"business_id": self.business_id, "warehouse_id": w, "product_id": p,
+             "on_hand": self.balances[(w, p)]}
+            for (w, p) in sorted(self.new_balances)
+        ]
+        changed = [
+            {"warehouse_id": w, "product_id": p, "on_hand": qty}
+            for (w, p), qty in sorted(self.balances.items())
+            if (w, p) in self.touched and (w, p) not in self.new_balances
+        ]
+        if fresh:
+            await session.execute(insert(StockBalance), fresh)
+        if changed:
+            await session.execute(update(StockBalance), changed)
+        costs = [
+            {"product_id": pid, "on_hand": c.on_hand, "value": c.value, "avg": c.last_avg}
+            for pid, c in sorted(self.ledgers.items())
+            if pid in self.valued
+        ]
+        if costs:
+            await session.execute(update(ProductCost), costs)

@@ -1,0 +1,101 @@
+"""Who is acting, in which business, and may they (DESIGN rule 9)."""
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.errors import NoBusiness, PermissionDenied
+from core.tenancy.models import Business, Member, Role, UserPreference
+
+
+class Actor(BaseModel):
+    """The person behind a request: a Telegram user id, and the business they act in.
+
+    ``business_id`` None means "the business they chose last" (or their only one).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: int
+    business_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A member together with their business: what every service works from."""
+
+    member: Member
+    business: Business
+
+    @property
+    def role(self) -> Role:
+        """The member's role."""
+        return Role(self.member.role)
+
+    @property
+    def business_id(self) -> int:
+        """The business every row touched must belong to."""
+        return self.business.id
+
+    @property
+    def sees_costs(self) -> bool:
+        """Average cost, COGS, stock value, margins: managers and owners only."""
+        return self.role.sees_costs
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The business's time zone."""
+        return ZoneInfo(self.business.timezone)
+
+
+async def current_business_id(session: AsyncSession, actor: Actor) -> int:
+    """The business the actor acts in.
+
+    Raises:
+        NoBusiness: they belong to none, or to several and chose none.
+    """
+    if actor.business_id is not None:
+        return actor.business_id
+    chosen = await session.scalar(
+        select(UserPreference.current_business_id).where(UserPreference.user_id == actor.user_id)
+    )
+    if chosen is not None:
+        return chosen
+    ids = (
+        await session.scalars(
+            select(Member.business_id).where(
+                Member.user_id == actor.user_id, Member.active.is_(True)
+            )
+        )
+    ).all()
+    if len(ids) == 1:
+        return ids[0]
+    raise NoBusiness(actor.user_id)
+
+
+async def require_member(
+    session: AsyncSession, actor: Actor, least: Role, action: str
+) -> Membership:
+    """The actor's membership, if their role is at least ``least``.
+
+    Raises:
+        NoBusiness: the actor has no business to act in.
+        PermissionDenied: not an active member, or the role is too low.
+    """
+    business_id = await current_business_id(session, actor)
+    row = (
+        await session.execute(
+            select(Member, Business)
+            .join(Business, Business.id == Member.business_id)
+            .where(Member.business_id == business_id, Member.user_id == actor.user_id)
+        )
+    ).first()
+    if row is None or not row.Member.active:
+        raise PermissionDenied(action, None)
+    membership = Membership(row.Member, row.Business)
+    if not membership.role.at_least(least):
+        raise PermissionDenied(action, membership.role.value)
+    return membership

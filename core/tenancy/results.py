@@ -1,0 +1,46 @@
+"""What tenancy services answer."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.tenancy.models import Business, Role
+
+
+@dataclass(frozen=True)
+class BusinessView:
+    """A business as its member sees it."""
+
+    business_id: int
+    name: str
+    base_currency: str
+    timezone: str
+    locale: str
+    allow_negative_stock: bool
+    role: Role
+
+    @classmethod
+    def of(cls, business: Business, role: Role) -> "BusinessView":
+        """From the row and the viewer's role."""
+        return cls(
+            business.id, business.name, business.base_currency, business.timezone,
+            business.locale, business.allow_negative_stock, role,
+        )
+
+
+@dataclass(frozen=True)
+class InviteCreated:
+    """A single-use invite; the bot turns the token into a deep link."""
+
+    token: str
+    role: Role
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A member of a business."""
+
+    user_id: int
+    display_name: str
+    role: Role
+    active: bool
