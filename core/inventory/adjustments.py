@@ -1,0 +1,85 @@
+"""Adjustments (调整): a manager's signed correction of on hand, valued at the average."""
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import Field
+
+from core.commands import Command, MutatingCommand, NonZeroQuantity
+from core.db.uow import UnitOfWork
+from core.inventory.documents import (
+    add_lines, check_doc_date, earlier_document, open_document, posted, reload,
+    require_products, require_warehouse,
+)
+from core.inventory.ledger import Posting
+from core.inventory.models import DocType, DocumentLine
+from core.inventory.results import DocumentPosted
+from core.numbers import ZERO
+from core.tenancy.access import Actor, require_member
+from core.tenancy.models import Role
+
+
+class AdjustmentLine(Command):
+    """A product and the change of its on hand (+ found, − lost or broken)."""
+
+    product_id: int
+    qty: NonZeroQuantity
+
+
+class PostAdjustment(MutatingCommand):
+    """Correct on hand in one warehouse, with a reason."""
+
+    warehouse_id: int | None = None
+    doc_date: date | None = None
+    note: str = Field(min_length=1, max_length=500)  # the reason: 破损, 赠品, ...
+    lines: tuple[AdjustmentLine, ...] = Field(min_length=1, max_length=10_000)
+
+
+async def post_adjustment(uow: UnitOfWork, actor: Actor, cmd: PostAdjustment) -> DocumentPosted:
+    """Posts an adjustment: + lines come in at the current average, − lines leave at it.
+
+    Raises:
+        PermissionDenied: managers and owners adjust stock.
+        NotFound: the warehouse or a product is not in this business.
+        InsufficientStock: a − line takes more than on hand; nothing is written.
+    """
+    async with uow:
+        session = uow.session
+        membership = await require_member(session, actor, Role.MANAGER, "post adjustments")
+        business_id = membership.business_id
+        if earlier := await earlier_document(
+            session, business_id, cmd.request_id, DocType.ADJUSTMENT
+        ):
+            return await reload(session, earlier, membership.sees_costs)
+        warehouse = await require_warehouse(session, business_id, cmd.warehouse_id)
+        products = await require_products(session, business_id, (x.product_id for x in cmd.lines))
+        doc = await open_document(
+            session, membership, DocType.ADJUSTMENT, cmd.request_id, warehouse.id,
+            check_doc_date(membership, cmd.doc_date), note=cmd.note,
+        )
+        rows = [
+            {"document_id": doc.id, "line_no": n, "product_id": x.product_id, "qty": x.qty}
+            for n, x in enumerate(cmd.lines, start=1)
+        ]
+        line_ids = await add_lines(session, rows)
+        posting = await Posting.open(
+            session, business_id=business_id, document_id=doc.id,
+            currency=membership.business.base_currency,
+            allow_negative=membership.business.allow_negative_stock, products=products,
+            warehouses={warehouse.id: warehouse},
+        )
+        values: dict[int, Decimal] = {}
+        variance = ZERO
+        for line_id, line in zip(line_ids, cmd.lines, strict=True):
+            pid = line.product_id
+            if line.qty > 0:
+                booked = posting.receive(
+                    line_id, warehouse.id, pid, line.qty, posting.ledger(pid).avg
+                )
+            else:
+                booked = posting.issue(line_id, warehouse.id, pid, -line.qty)
+            values[line_id], variance = booked.value, variance + booked.variance
+        await posting.finish()
+        await uow.commit()
+        lines = [DocumentLine(id=i, **row) for i, row in zip(line_ids, rows, strict=True)]
+        return posted(doc, lines, products, values, variance, membership.sees_costs)

@@ -1,0 +1,112 @@
+"""The ledger check: balances and average costs recomputed from the moves (DESIGN rule 2).
+
+It reads only, across every business: it is the operator's tool (``jxc-bot check``), run after
+a restore or an incident, and it reports each difference rather than fixing anything.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.db.engine import Database
+from core.inventory.models import MoveKind, ProductCost, StockBalance, StockMove
+from core.numbers import AVG_PLACES, ZERO, mul_div, quantize
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One figure that does not follow from the ledger."""
+
+    what: str  # "balance", "on_hand", "value", "avg", "value_without_qty"
+    business_id: int
+    product_id: int
+    warehouse_id: int | None
+    stored: Decimal
+    from_moves: Decimal
+
+    def __str__(self) -> str:
+        where = f" warehouse {self.warehouse_id}" if self.warehouse_id is not None else ""
+        return (
+            f"{self.what}: business {self.business_id} product {self.product_id}{where}: "
+            f"stored {self.stored}, moves say {self.from_moves}"
+        )
+
+
+@dataclass
+class LedgerReport:
+    """The outcome of a check."""
+
+    products: int = 0
+    moves: int = 0
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every figure follows from the moves."""
+        return not self.differences
+
+
+async def check_ledger(db: Database) -> LedgerReport:
+    """Recomputes every balance, on hand, stock value and average from the stock moves."""
+    async with db.reads() as session:
+        report = LedgerReport()
+        report.moves = await session.scalar(select(func.count()).select_from(StockMove)) or 0
+        await _check_balances(session, report)
+        await _check_costs(session, report)
+        await session.rollback()
+        return report
+
+
+async def _check_balances(session: AsyncSession, report: LedgerReport) -> None:
+    sums = {
+        (w, p): qty
+        for w, p, qty in await session.execute(
+            select(StockMove.warehouse_id, StockMove.product_id, func.sum(StockMove.qty))
+            .where(StockMove.kind == MoveKind.GOODS)
+            .group_by(StockMove.warehouse_id, StockMove.product_id)
+        )
+    }
+    seen = set()
+    for row in await session.execute(select(StockBalance)):
+        balance = row[0]
+        key = (balance.warehouse_id, balance.product_id)
+        seen.add(key)
+        expected = sums.get(key, ZERO)
+        if balance.on_hand != expected:
+            report.differences.append(
+                Difference("balance", balance.business_id, balance.product_id,
+                           balance.warehouse_id, balance.on_hand, expected)
+            )
+    for (warehouse_id, product_id), qty in sums.items():
+        if (warehouse_id, product_id) not in seen and qty != 0:
+            report.differences.append(
+                Difference("balance", 0, product_id, warehouse_id, ZERO, qty)
+            )
+
+
+async def _check_costs(session: AsyncSession, report: LedgerReport) -> None:
+    totals: dict[int, tuple[Decimal, Decimal]] = defaultdict(lambda: (ZERO, ZERO))
+    for product_id, qty, value in await session.execute(
+        select(StockMove.product_id, func.sum(StockMove.qty), func.sum(StockMove.value))
+        .group_by(StockMove.product_id)
+    ):
+        totals[product_id] = (qty, value)
+    for row in await session.execute(select(ProductCost)):
+        cost = row[0]
+        report.products += 1
+        qty, value = totals.get(cost.product_id, (ZERO, ZERO))
+        found = report.differences.append
+        if cost.on_hand != qty:
+            found(Difference("on_hand", cost.business_id, cost.product_id, None, cost.on_hand, qty))
+        if cost.value != value:
+            found(Difference("value", cost.business_id, cost.product_id, None, cost.value, value))
+        if qty == 0 and value != 0:
+            found(Difference("value_without_qty", cost.business_id, cost.product_id, None,
+                             value, ZERO))
+        if qty > 0:
+            avg = quantize(mul_div(value, Decimal(1), qty), AVG_PLACES)
+            if cost.avg != avg:
+                found(Difference("avg", cost.business_id, cost.product_id, None, cost.avg, avg))

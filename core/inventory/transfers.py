@@ -1,0 +1,81 @@
+"""Transfers (调拨) between warehouses: quantity moves, value stays with the product."""
+
+from datetime import date
+
+from pydantic import Field
+
+from core.commands import Command, MutatingCommand, Quantity
+from core.db.uow import UnitOfWork
+from core.errors import InvalidInput
+from core.inventory.documents import (
+    add_lines, check_doc_date, earlier_document, open_document, posted, reload,
+    require_products, require_warehouse,
+)
+from core.inventory.ledger import Posting
+from core.inventory.models import DocType, DocumentLine
+from core.inventory.results import DocumentPosted
+from core.numbers import ZERO
+from core.tenancy.access import Actor, require_member
+from core.tenancy.models import Role
+
+
+class TransferLine(Command):
+    """A product and how many to move."""
+
+    product_id: int
+    qty: Quantity
+
+
+class PostTransfer(MutatingCommand):
+    """Move goods from one warehouse to another."""
+
+    from_warehouse_id: int
+    to_warehouse_id: int
+    doc_date: date | None = None
+    note: str = Field(default="", max_length=500)
+    lines: tuple[TransferLine, ...] = Field(min_length=1, max_length=10_000)
+
+
+async def post_transfer(uow: UnitOfWork, actor: Actor, cmd: PostTransfer) -> DocumentPosted:
+    """Posts a transfer: on hand falls in one warehouse and rises in the other.
+
+    Raises:
+        PermissionDenied: viewers may not transfer.
+        InvalidInput: both warehouses are the same.
+        NotFound: a warehouse or product is not in this business.
+        InsufficientStock: the source has too little; nothing is written.
+    """
+    if cmd.from_warehouse_id == cmd.to_warehouse_id:
+        raise InvalidInput("to_warehouse_id", "same as the source", str(cmd.to_warehouse_id))
+    async with uow:
+        session = uow.session
+        membership = await require_member(session, actor, Role.CLERK, "post transfers")
+        business_id = membership.business_id
+        if earlier := await earlier_document(
+            session, business_id, cmd.request_id, DocType.TRANSFER
+        ):
+            return await reload(session, earlier, membership.sees_costs)
+        source = await require_warehouse(session, business_id, cmd.from_warehouse_id)
+        target = await require_warehouse(session, business_id, cmd.to_warehouse_id)
+        products = await require_products(session, business_id, (x.product_id for x in cmd.lines))
+        doc = await open_document(
+            session, membership, DocType.TRANSFER, cmd.request_id, source.id,
+            check_doc_date(membership, cmd.doc_date), to_warehouse_id=target.id, note=cmd.note,
+        )
+        rows = [
+            {"document_id": doc.id, "line_no": n, "product_id": x.product_id, "qty": x.qty}
+            for n, x in enumerate(cmd.lines, start=1)
+        ]
+        line_ids = await add_lines(session, rows)
+        posting = await Posting.open(
+            session, business_id=business_id, document_id=doc.id,
+            currency=membership.business.base_currency,
+            allow_negative=membership.business.allow_negative_stock, products=products,
+            warehouses={source.id: source, target.id: target},
+        )
+        for line_id, line in zip(line_ids, cmd.lines, strict=True):
+            posting.shift(line_id, source.id, target.id, line.product_id, line.qty)
+        await posting.finish()
+        await uow.commit()
+        lines = [DocumentLine(id=i, **row) for i, row in zip(line_ids, rows, strict=True)]
+        return posted(doc, lines, products, {}, ZERO, membership.sees_costs)

@@ -1,0 +1,116 @@
+"""Voiding a posted document: reversing moves, never an edit (DESIGN rule 1)."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.catalog.models import Product, Warehouse
+from core.commands import MutatingCommand
+from core.db.base import utcnow
+from core.db.uow import UnitOfWork
+from core.errors import InvalidState, NotFound, PermissionDenied
+from core.inventory.ledger import Posting
+from core.inventory.models import DocStatus, DocType, Document, MoveKind, StockMove
+from core.inventory.results import VoidPosted
+from core.numbers import ZERO
+from core.tenancy.access import Actor, Membership, require_member
+from core.tenancy.models import Role
+
+CLERK_UNDO_WINDOW = timedelta(hours=24)  # a clerk may undo their own document this long
+
+
+class VoidDocument(MutatingCommand):
+    """Void (作废) a posted document."""
+
+    document_id: int
+
+
+async def void_document(uow: UnitOfWork, actor: Actor, cmd: VoidDocument) -> VoidPosted:
+    """Reverses every goods move of the document at its own value; its variances stay.
+
+    Voiding what came in may leave the product's value clamped or re-set, which books a
+    cost-variance move on the same document (DESIGN rule 4).
+
+    Raises:
+        PermissionDenied: a clerk voids only their own documents, within a day; viewers never.
+        NotFound: no such document in this business.
+        InvalidState: the document is already voided (by another request).
+        InsufficientStock: reversing would drive stock negative and that is off.
+    """
+    async with uow:
+        session = uow.session
+        membership = await require_member(session, actor, Role.CLERK, "void documents")
+        doc = await session.scalar(
+            select(Document).where(
+                Document.id == cmd.document_id, Document.business_id == membership.business_id
+            )
+        )
+        if doc is None:
+            raise NotFound("document", str(cmd.document_id))
+        _check_may_void(membership, doc)
+        if doc.status == DocStatus.VOIDED:
+            if doc.void_request_id == cmd.request_id:
+                return await _result(uow, doc, membership)
+            raise InvalidState(doc.number, doc.status)
+        originals = list(
+            await session.scalars(
+                select(StockMove)
+                .where(StockMove.document_id == doc.id, StockMove.kind == MoveKind.GOODS)
+                .order_by(StockMove.id.desc())  # undo the last move first
+            )
+        )
+        doc.status, doc.voided_at = DocStatus.VOIDED, utcnow()
+        doc.voided_by, doc.void_request_id = membership.member.id, cmd.request_id
+        await session.flush()
+        posting = await _posting(uow, membership, doc, originals)
+        for move in originals:
+            posting.reverse(move, quantity_only=doc.doc_type == DocType.TRANSFER)
+        await posting.finish()
+        await uow.commit()
+        return await _result(uow, doc, membership)
+
+
+def _check_may_void(membership: Membership, doc: Document) -> None:
+    if membership.role.at_least(Role.MANAGER):
+        return
+    own = doc.created_by == membership.member.id
+    if not own or utcnow() - doc.posted_at > CLERK_UNDO_WINDOW:
+        raise PermissionDenied("void this document", membership.role.value)
+
+
+async def _posting(
+    uow: UnitOfWork, membership: Membership, doc: Document, originals: list[StockMove]
+) -> Posting:
+    session = uow.session
+    product_ids = {m.product_id for m in originals}
+    warehouse_ids = {m.warehouse_id for m in originals if m.warehouse_id is not None}
+    products = {
+        p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(product_ids)))
+    }
+    warehouses = {
+        w.id: w
+        for w in await session.scalars(select(Warehouse).where(Warehouse.id.in_(warehouse_ids)))
+    }
+    return await Posting.open(
+        session, business_id=membership.business_id, document_id=doc.id,
+        currency=membership.business.base_currency,
+        allow_negative=membership.business.allow_negative_stock,
+        products=products, warehouses=warehouses,
+    )
+
+
+async def _result(uow: UnitOfWork, doc: Document, membership: Membership) -> VoidPosted:
+    assert doc.voided_at is not None
+    rows = (
+        await uow.session.execute(
+            select(StockMove.kind, StockMove.value, StockMove.reverses_id).where(
+                StockMove.document_id == doc.id, StockMove.created_at >= doc.voided_at
+            )
+        )
+    ).all()
+    reversed_moves = sum(1 for row in rows if row.reverses_id is not None)
+    variance = sum((row.value for row in rows if row.kind == MoveKind.VARIANCE), ZERO)
+    return VoidPosted(
+        doc.id, doc.number, doc.voided_at, reversed_moves,
+        variance if membership.sees_costs else None,
+    )
