@@ -41,7 +41,7 @@ def round_money(value: Decimal, currency: str) -> Decimal:
 
 
 def mul_div(a: Decimal, b: Decimal, c: Decimal = Decimal(1)) -> Decimal:
-    """a × b / c computed at high precision, unrounded; the caller rounds once."""
+    """A × b / c computed at high precision, unrounded; the caller rounds once."""
     with localcontext(_WIDE):
         return a * b / c
 

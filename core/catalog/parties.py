@@ -60,7 +60,7 @@ async def _create(
     async with uow:
         session = uow.session
         membership = await require_member(session, actor, Role.CLERK, f"add {kind}s")
-        if (done := await earlier_result(session, actor.user_id, cmd.request_id, kind)):
+        if done := await earlier_result(session, actor.user_id, cmd.request_id, kind):
             return PartyView.of(await session.get_one(model, done))
         name = cmd.name.strip()
         taken = await session.scalar(
@@ -69,8 +69,11 @@ async def _create(
         if taken is not None:
             raise Duplicate(kind, name)
         party = model(
-            business_id=membership.business_id, name=name, contact=cmd.contact.strip(),
-            phone=cmd.phone.strip(), terms_days=cmd.terms_days,
+            business_id=membership.business_id,
+            name=name,
+            contact=cmd.contact.strip(),
+            phone=cmd.phone.strip(),
+            terms_days=cmd.terms_days,
         )
         session.add(party)
         await session.flush()

@@ -88,7 +88,7 @@ async def create_product(uow: UnitOfWork, actor: Actor, cmd: CreateProduct) -> P
         session = uow.session
         membership = await require_member(session, actor, Role.CLERK, "add products")
         business_id = membership.business_id
-        if (done := await earlier_result(session, actor.user_id, cmd.request_id, "product")):
+        if done := await earlier_result(session, actor.user_id, cmd.request_id, "product"):
             return await _view(uow, business_id, done)
         sku = cmd.sku or await _generated_sku(uow, business_id)
         if await _sku_taken(uow, business_id, sku):
@@ -118,8 +118,11 @@ async def create_product(uow: UnitOfWork, actor: Actor, cmd: CreateProduct) -> P
         )
         session.add(
             ProductCost(
-                product_id=product.id, business_id=business_id, on_hand=Decimal(0),
-                value=Decimal(0), avg=cmd.default_purchase_price or Decimal(0),
+                product_id=product.id,
+                business_id=business_id,
+                on_hand=Decimal(0),
+                value=Decimal(0),
+                avg=cmd.default_purchase_price or Decimal(0),
             )
         )
         remember(session, actor.user_id, cmd.request_id, "product", product.id)
@@ -247,5 +250,3 @@ async def _generated_sku(uow: UnitOfWork, business_id: int) -> str:
         sku = f"P{await next_number(uow.session, business_id, 'SKU', 0):05d}"
         if not await _sku_taken(uow, business_id, sku):
             return sku
-
-

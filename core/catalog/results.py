@@ -25,9 +25,16 @@ class ProductView:
     def of(cls, product: Product, barcodes: tuple[str, ...]) -> "ProductView":
         """From the row and its barcodes."""
         return cls(
-            product.id, product.sku, product.name, product.unit, barcodes,
-            product.default_purchase_price, product.default_sale_price,
-            product.reorder_point, product.reorder_qty, product.archived,
+            product.id,
+            product.sku,
+            product.name,
+            product.unit,
+            barcodes,
+            product.default_purchase_price,
+            product.default_sale_price,
+            product.reorder_point,
+            product.reorder_qty,
+            product.archived,
         )
 
 

@@ -29,7 +29,7 @@ async def create_warehouse(uow: UnitOfWork, actor: Actor, cmd: CreateWarehouse) 
     async with uow:
         session = uow.session
         membership = await require_member(session, actor, Role.MANAGER, "add warehouses")
-        if (done := await earlier_result(session, actor.user_id, cmd.request_id, "warehouse")):
+        if done := await earlier_result(session, actor.user_id, cmd.request_id, "warehouse"):
             return WarehouseView.of(await session.get_one(Warehouse, done))
         name = cmd.name.strip()
         taken = await session.scalar(

@@ -8,11 +8,14 @@ from pydantic import Field
 from core.commands import Command, MutatingCommand, NonZeroQuantity
 from core.db.uow import UnitOfWork
 from core.inventory.documents import (
-    add_lines, check_doc_date, earlier_document, open_document, posted, reload,
-    require_products, require_warehouse,
+    earlier_document,
+    posted,
+    reload,
+    require_products,
+    require_warehouse,
+    start_document,
 )
-from core.inventory.ledger import Posting
-from core.inventory.models import DocType, DocumentLine
+from core.inventory.models import DocType
 from core.inventory.results import DocumentPosted
 from core.numbers import ZERO
 from core.tenancy.access import Actor, require_member
@@ -53,24 +56,21 @@ async def post_adjustment(uow: UnitOfWork, actor: Actor, cmd: PostAdjustment) ->
             return await reload(session, earlier, membership.sees_costs)
         warehouse = await require_warehouse(session, business_id, cmd.warehouse_id)
         products = await require_products(session, business_id, (x.product_id for x in cmd.lines))
-        doc = await open_document(
-            session, membership, DocType.ADJUSTMENT, cmd.request_id, warehouse.id,
-            check_doc_date(membership, cmd.doc_date), note=cmd.note,
+        draft = await start_document(
+            session,
+            membership,
+            DocType.ADJUSTMENT,
+            cmd.request_id,
+            cmd.doc_date,
+            [warehouse],
+            products,
+            [{"product_id": x.product_id, "qty": x.qty} for x in cmd.lines],
+            note=cmd.note,
         )
-        rows = [
-            {"document_id": doc.id, "line_no": n, "product_id": x.product_id, "qty": x.qty}
-            for n, x in enumerate(cmd.lines, start=1)
-        ]
-        line_ids = await add_lines(session, rows)
-        posting = await Posting.open(
-            session, business_id=business_id, document_id=doc.id,
-            currency=membership.business.base_currency,
-            allow_negative=membership.business.allow_negative_stock, products=products,
-            warehouses={warehouse.id: warehouse},
-        )
+        posting = draft.posting
         values: dict[int, Decimal] = {}
         variance = ZERO
-        for line_id, line in zip(line_ids, cmd.lines, strict=True):
+        for line_id, line in zip(draft.line_ids, cmd.lines, strict=True):
             pid = line.product_id
             if line.qty > 0:
                 booked = posting.receive(
@@ -81,5 +81,4 @@ async def post_adjustment(uow: UnitOfWork, actor: Actor, cmd: PostAdjustment) ->
             values[line_id], variance = booked.value, variance + booked.variance
         await posting.finish()
         await uow.commit()
-        lines = [DocumentLine(id=i, **row) for i, row in zip(line_ids, rows, strict=True)]
-        return posted(doc, lines, products, values, variance, membership.sees_costs)
+        return posted(draft.doc, draft.lines(), products, values, variance, membership.sees_costs)

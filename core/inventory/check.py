@@ -77,8 +77,14 @@ async def _check_balances(session: AsyncSession, report: LedgerReport) -> None:
         expected = sums.get(key, ZERO)
         if balance.on_hand != expected:
             report.differences.append(
-                Difference("balance", balance.business_id, balance.product_id,
-                           balance.warehouse_id, balance.on_hand, expected)
+                Difference(
+                    "balance",
+                    balance.business_id,
+                    balance.product_id,
+                    balance.warehouse_id,
+                    balance.on_hand,
+                    expected,
+                )
             )
     for (warehouse_id, product_id), qty in sums.items():
         if (warehouse_id, product_id) not in seen and qty != 0:
@@ -90,8 +96,9 @@ async def _check_balances(session: AsyncSession, report: LedgerReport) -> None:
 async def _check_costs(session: AsyncSession, report: LedgerReport) -> None:
     totals: dict[int, tuple[Decimal, Decimal]] = defaultdict(lambda: (ZERO, ZERO))
     for product_id, qty, value in await session.execute(
-        select(StockMove.product_id, func.sum(StockMove.qty), func.sum(StockMove.value))
-        .group_by(StockMove.product_id)
+        select(StockMove.product_id, func.sum(StockMove.qty), func.sum(StockMove.value)).group_by(
+            StockMove.product_id
+        )
     ):
         totals[product_id] = (qty, value)
     for row in await session.execute(select(ProductCost)):
@@ -100,12 +107,17 @@ async def _check_costs(session: AsyncSession, report: LedgerReport) -> None:
         qty, value = totals.get(cost.product_id, (ZERO, ZERO))
         found = report.differences.append
         if cost.on_hand != qty:
-            found(Difference("on_hand", cost.business_id, cost.product_id, None, cost.on_hand, qty))
+            found(
+                Difference("on_hand", cost.business_id, cost.product_id, None, cost.on_hand, qty)
+            )
         if cost.value != value:
             found(Difference("value", cost.business_id, cost.product_id, None, cost.value, value))
         if qty == 0 and value != 0:
-            found(Difference("value_without_qty", cost.business_id, cost.product_id, None,
-                             value, ZERO))
+            found(
+                Difference(
+                    "value_without_qty", cost.business_id, cost.product_id, None, value, ZERO
+                )
+            )
         if qty > 0:
             avg = quantize(mul_div(value, Decimal(1), qty), AVG_PLACES)
             if cost.avg != avg:

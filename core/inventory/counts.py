@@ -11,10 +11,14 @@ from core.db.base import utcnow
 from core.db.uow import UnitOfWork
 from core.errors import InvalidInput
 from core.inventory.documents import (
-    add_lines, check_doc_date, earlier_document, open_document, posted, reload,
-    require_products, require_warehouse,
+    add_lines,
+    earlier_document,
+    posted,
+    reload,
+    require_products,
+    require_warehouse,
+    start_document,
 )
-from core.inventory.ledger import Posting
 from core.inventory.models import DocType, Document, DocumentLine, StockMove
 from core.inventory.results import CountDifference, CountPosted, DocumentPosted
 from core.numbers import ZERO
@@ -78,29 +82,37 @@ async def post_stock_count(uow: UnitOfWork, actor: Actor, cmd: PostStockCount) -
             raise InvalidInput("started_at", "in the future", started_at.isoformat())
         warehouse = await require_warehouse(session, business_id, cmd.warehouse_id)
         products = await require_products(session, business_id, (x.product_id for x in cmd.lines))
-        doc = await open_document(
-            session, membership, DocType.COUNT, cmd.request_id, warehouse.id,
-            check_doc_date(membership, cmd.doc_date), note=cmd.note, started_at=started_at,
+        draft = await start_document(
+            session,
+            membership,
+            DocType.COUNT,
+            cmd.request_id,
+            cmd.doc_date,
+            [warehouse],
+            products,
+            [],
+            note=cmd.note,
+            started_at=started_at,
         )
-        posting = await Posting.open(
-            session, business_id=business_id, document_id=doc.id,
-            currency=membership.business.base_currency, allow_negative=True,
-            products=products, warehouses={warehouse.id: warehouse},
-        )
+        doc, posting = draft.doc, draft.posting
         rows = []
         for n, line in enumerate(cmd.lines, start=1):
             book = posting.on_hand(warehouse.id, line.product_id)
             rows.append(
-                {"document_id": doc.id, "line_no": n, "product_id": line.product_id,
-                 "qty": line.counted_qty - book, "counted_qty": line.counted_qty,
-                 "book_qty": book}
+                {
+                    "document_id": doc.id,
+                    "line_no": n,
+                    "product_id": line.product_id,
+                    "qty": line.counted_qty - book,
+                    "counted_qty": line.counted_qty,
+                    "book_qty": book,
+                }
             )
         line_ids = await add_lines(session, rows)
         values: dict[int, Decimal] = {}
         variance = ZERO
         for line_id, row in zip(line_ids, rows, strict=True):
             diff, product_id = row["qty"], row["product_id"]
-            assert isinstance(diff, Decimal) and isinstance(product_id, int)
             if diff > 0:
                 booked = posting.receive(
                     line_id, warehouse.id, product_id, diff, posting.ledger(product_id).avg
@@ -120,7 +132,11 @@ async def post_stock_count(uow: UnitOfWork, actor: Actor, cmd: PostStockCount) -
 
 
 async def _moved_since(
-    uow: UnitOfWork, warehouse_id: int, since: datetime, until: datetime, doc_id: int,
+    uow: UnitOfWork,
+    warehouse_id: int,
+    since: datetime,
+    until: datetime,
+    doc_id: int,
     counted: set[int],
 ) -> set[int]:
     moved = await uow.session.scalars(
@@ -153,9 +169,7 @@ def _count_result(
             difference=line.qty,
             value=values.get(line.id, ZERO) if membership.sees_costs else None,
         )
-        for line, item in zip(
-            sorted(lines, key=lambda x: x.line_no), document.lines, strict=True
-        )
+        for line, item in zip(sorted(lines, key=lambda x: x.line_no), document.lines, strict=True)
         if line.qty != 0
     )
     skus = tuple(sorted(item.sku for item in document.lines if item.product_id in moved))
@@ -170,14 +184,16 @@ async def _reload(uow: UnitOfWork, doc: Document, membership: Membership) -> Cou
     )
     values = {
         line.line_no: (item.cost or ZERO) * (1 if line.qty > 0 else -1)
-        for line, item in zip(
-            sorted(lines, key=lambda x: x.line_no), document.lines, strict=True
-        )
+        for line, item in zip(sorted(lines, key=lambda x: x.line_no), document.lines, strict=True)
     }
     by_id = {line.id: values[line.line_no] for line in lines}
     assert doc.started_at is not None
     moved = await _moved_since(
-        uow, doc.warehouse_id, doc.started_at, doc.posted_at, doc.id,
+        uow,
+        doc.warehouse_id,
+        doc.started_at,
+        doc.posted_at,
+        doc.id,
         {line.product_id for line in lines},
     )
     return _count_result(document, lines, by_id, moved, membership)

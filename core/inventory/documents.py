@@ -2,14 +2,17 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.models import Product, Warehouse
 from core.errors import ArchivedProduct, InvalidInput, NotFound, RequestConflict
+from core.inventory.ledger import Posting
 from core.inventory.models import DocStatus, DocType, Document, DocumentLine, MoveKind, StockMove
 from core.inventory.results import DocumentPosted, LinePosted
 from core.numbers import ZERO
@@ -128,6 +131,8 @@ async def open_document(
 
 async def add_lines(session: AsyncSession, rows: list[dict[str, object]]) -> list[int]:
     """Inserts document lines in one statement; their ids in the given order."""
+    if not rows:
+        return []
     result = await session.scalars(
         insert(DocumentLine).returning(DocumentLine.id, sort_by_parameter_order=True), rows
     )
@@ -200,3 +205,55 @@ async def reload(session: AsyncSession, doc: Document, sees_costs: bool) -> Docu
         elif line_id is not None:
             values[line_id] += value
     return posted(doc, lines, products, values, variance, sees_costs)
+
+
+@dataclass
+class Draft:
+    """A document being posted: its row, its lines' rows and ids, and its stock posting."""
+
+    doc: Document
+    rows: list[dict[str, Any]]
+    line_ids: list[int]
+    posting: Posting
+
+    def lines(self) -> list[DocumentLine]:
+        """The lines as (transient) rows, for the result."""
+        return [DocumentLine(id=i, **row) for i, row in zip(self.line_ids, self.rows, strict=True)]
+
+
+async def start_document(
+    session: AsyncSession,
+    membership: Membership,
+    doc_type: DocType,
+    request_id: str,
+    doc_date: date | None,
+    warehouses: list[Warehouse],
+    products: dict[int, Product],
+    lines: list[dict[str, Any]],
+    **fields: object,
+) -> Draft:
+    """Numbers the document, inserts it and its lines, and opens its stock posting.
+
+    ``warehouses[0]`` is the document's warehouse; a transfer's target comes second.
+    """
+    doc = await open_document(
+        session,
+        membership,
+        doc_type,
+        request_id,
+        warehouses[0].id,
+        check_doc_date(membership, doc_date),
+        **fields,
+    )
+    rows = [{"document_id": doc.id, "line_no": n, **line} for n, line in enumerate(lines, 1)]
+    line_ids = await add_lines(session, rows)
+    posting = await Posting.open(
+        session,
+        business_id=membership.business_id,
+        document_id=doc.id,
+        currency=membership.business.base_currency,
+        allow_negative=membership.business.allow_negative_stock,
+        products=products,
+        warehouses={w.id: w for w in warehouses},
+    )
+    return Draft(doc, rows, line_ids, posting)

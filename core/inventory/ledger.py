@@ -73,8 +73,15 @@ class Posting:
         )
         balances = {(r.warehouse_id, r.product_id): r.on_hand for r in balance_rows}
         return cls(
-            session, business_id, document_id, currency, allow_negative, products, warehouses,
-            ledgers, balances,
+            session,
+            business_id,
+            document_id,
+            currency,
+            allow_negative,
+            products,
+            warehouses,
+            ledgers,
+            balances,
         )
 
     def on_hand(self, warehouse_id: int, product_id: int) -> Decimal:
@@ -111,31 +118,64 @@ class Posting:
     ) -> None:
         self.valued.add(product_id)
         now = utcnow()
-        common = {"business_id": self.business_id, "document_id": self.document_id,
-                  "line_id": line_id, "product_id": product_id, "created_at": now}
+        common = {
+            "business_id": self.business_id,
+            "document_id": self.document_id,
+            "line_id": line_id,
+            "product_id": product_id,
+            "created_at": now,
+        }
         self.moves.append(
-            common | {"warehouse_id": warehouse_id, "kind": MoveKind.GOODS, "qty": qty,
-                      "value": booked.value, "reverses_id": reverses_id}
+            common
+            | {
+                "warehouse_id": warehouse_id,
+                "kind": MoveKind.GOODS,
+                "qty": qty,
+                "value": booked.value,
+                "reverses_id": reverses_id,
+            }
         )
         if booked.variance:
             self.moves.append(
-                common | {"warehouse_id": None, "kind": MoveKind.VARIANCE, "qty": ZERO,
-                          "value": booked.variance, "reverses_id": None}
+                common
+                | {
+                    "warehouse_id": None,
+                    "kind": MoveKind.VARIANCE,
+                    "qty": ZERO,
+                    "value": booked.variance,
+                    "reverses_id": None,
+                }
             )
 
     def _moves_only(
-        self, line_id: int | None, warehouse_id: int, product_id: int, qty: Decimal,
+        self,
+        line_id: int | None,
+        warehouse_id: int,
+        product_id: int,
+        qty: Decimal,
         reverses_id: int | None = None,
     ) -> None:
         self.moves.append(
-            {"business_id": self.business_id, "document_id": self.document_id,
-             "line_id": line_id, "product_id": product_id, "created_at": utcnow(),
-             "warehouse_id": warehouse_id, "kind": MoveKind.GOODS, "qty": qty,
-             "value": ZERO, "reverses_id": reverses_id}
+            {
+                "business_id": self.business_id,
+                "document_id": self.document_id,
+                "line_id": line_id,
+                "product_id": product_id,
+                "created_at": utcnow(),
+                "warehouse_id": warehouse_id,
+                "kind": MoveKind.GOODS,
+                "qty": qty,
+                "value": ZERO,
+                "reverses_id": reverses_id,
+            }
         )
 
     def receive(
-        self, line_id: int | None, warehouse_id: int, product_id: int, qty: Decimal,
+        self,
+        line_id: int | None,
+        warehouse_id: int,
+        product_id: int,
+        qty: Decimal,
         unit_cost: Decimal,
     ) -> Booked:
         """Goods in at a known unit cost (a receipt, a surplus at the average)."""
@@ -144,7 +184,9 @@ class Posting:
         self._book(line_id, warehouse_id, product_id, qty, booked)
         return booked
 
-    def issue(self, line_id: int | None, warehouse_id: int, product_id: int, qty: Decimal) -> Booked:
+    def issue(
+        self, line_id: int | None, warehouse_id: int, product_id: int, qty: Decimal
+    ) -> Booked:
         """Goods out at the moving average (a sale, a shortfall)."""
         self._stock(warehouse_id, product_id, -qty)
         booked = self.ledgers[product_id].issue(qty)
@@ -167,9 +209,7 @@ class Posting:
         self._book(move.line_id, move.warehouse_id, move.product_id, qty, booked, move.id)
         return booked
 
-    def shift(
-        self, line_id: int, from_id: int, to_id: int, product_id: int, qty: Decimal
-    ) -> None:
+    def shift(self, line_id: int, from_id: int, to_id: int, product_id: int, qty: Decimal) -> None:
         """Moves quantity between warehouses; value and average are untouched."""
         self._stock(from_id, product_id, -qty)
         self._stock(to_id, product_id, qty)
@@ -182,8 +222,12 @@ class Posting:
         if self.moves:
             await session.execute(insert(StockMove), self.moves)
         fresh = [
-            {"business_id": self.business_id, "warehouse_id": w, "product_id": p,
-             "on_hand": self.balances[(w, p)]}
+            {
+                "business_id": self.business_id,
+                "warehouse_id": w,
+                "product_id": p,
+                "on_hand": self.balances[(w, p)],
+            }
             for (w, p) in sorted(self.new_balances)
         ]
         changed = [

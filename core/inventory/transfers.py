@@ -8,11 +8,14 @@ from core.commands import Command, MutatingCommand, Quantity
 from core.db.uow import UnitOfWork
 from core.errors import InvalidInput
 from core.inventory.documents import (
-    add_lines, check_doc_date, earlier_document, open_document, posted, reload,
-    require_products, require_warehouse,
+    earlier_document,
+    posted,
+    reload,
+    require_products,
+    require_warehouse,
+    start_document,
 )
-from core.inventory.ledger import Posting
-from core.inventory.models import DocType, DocumentLine
+from core.inventory.models import DocType
 from core.inventory.results import DocumentPosted
 from core.numbers import ZERO
 from core.tenancy.access import Actor, require_member
@@ -58,24 +61,20 @@ async def post_transfer(uow: UnitOfWork, actor: Actor, cmd: PostTransfer) -> Doc
         source = await require_warehouse(session, business_id, cmd.from_warehouse_id)
         target = await require_warehouse(session, business_id, cmd.to_warehouse_id)
         products = await require_products(session, business_id, (x.product_id for x in cmd.lines))
-        doc = await open_document(
-            session, membership, DocType.TRANSFER, cmd.request_id, source.id,
-            check_doc_date(membership, cmd.doc_date), to_warehouse_id=target.id, note=cmd.note,
+        draft = await start_document(
+            session,
+            membership,
+            DocType.TRANSFER,
+            cmd.request_id,
+            cmd.doc_date,
+            [source, target],
+            products,
+            [{"product_id": x.product_id, "qty": x.qty} for x in cmd.lines],
+            to_warehouse_id=target.id,
+            note=cmd.note,
         )
-        rows = [
-            {"document_id": doc.id, "line_no": n, "product_id": x.product_id, "qty": x.qty}
-            for n, x in enumerate(cmd.lines, start=1)
-        ]
-        line_ids = await add_lines(session, rows)
-        posting = await Posting.open(
-            session, business_id=business_id, document_id=doc.id,
-            currency=membership.business.base_currency,
-            allow_negative=membership.business.allow_negative_stock, products=products,
-            warehouses={source.id: source, target.id: target},
-        )
-        for line_id, line in zip(line_ids, cmd.lines, strict=True):
-            posting.shift(line_id, source.id, target.id, line.product_id, line.qty)
-        await posting.finish()
+        for line_id, line in zip(draft.line_ids, cmd.lines, strict=True):
+            draft.posting.shift(line_id, source.id, target.id, line.product_id, line.qty)
+        await draft.posting.finish()
         await uow.commit()
-        lines = [DocumentLine(id=i, **row) for i, row in zip(line_ids, rows, strict=True)]
-        return posted(doc, lines, products, {}, ZERO, membership.sees_costs)
+        return posted(draft.doc, draft.lines(), products, {}, ZERO, membership.sees_costs)

@@ -31,7 +31,7 @@ class CostLedger:
 
     @property
     def avg(self) -> Decimal:
-        """value / on hand at full precision while on hand > 0, else the last figure."""
+        """Value / on hand at full precision while on hand > 0, else the last figure."""
         if self.on_hand > 0:
             return mul_div(self.value, Decimal(1), self.on_hand)
         return self.last_avg
@@ -78,10 +78,7 @@ class CostLedger:
 
         The move that takes on hand to exactly 0 takes the whole remaining value (尾差).
         """
-        if qty == self.on_hand:
-            value = self.value
-        else:
-            value = self._money(mul_div(qty, self.avg))
+        value = self.value if qty == self.on_hand else self._money(mul_div(qty, self.avg))
         self.on_hand -= qty
         self.value -= value
         self._settle()

@@ -92,10 +92,13 @@ async def _posting(
         for w in await session.scalars(select(Warehouse).where(Warehouse.id.in_(warehouse_ids)))
     }
     return await Posting.open(
-        session, business_id=membership.business_id, document_id=doc.id,
+        session,
+        business_id=membership.business_id,
+        document_id=doc.id,
         currency=membership.business.base_currency,
         allow_negative=membership.business.allow_negative_stock,
-        products=products, warehouses=warehouses,
+        products=products,
+        warehouses=warehouses,
     )
 
 
@@ -111,6 +114,9 @@ async def _result(uow: UnitOfWork, doc: Document, membership: Membership) -> Voi
     reversed_moves = sum(1 for row in rows if row.reverses_id is not None)
     variance = sum((row.value for row in rows if row.kind == MoveKind.VARIANCE), ZERO)
     return VoidPosted(
-        doc.id, doc.number, doc.voided_at, reversed_moves,
+        doc.id,
+        doc.number,
+        doc.voided_at,
+        reversed_moves,
         variance if membership.sees_costs else None,
     )

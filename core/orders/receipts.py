@@ -1,41 +1,26 @@
 """Purchase receipts (采购入库): goods in at the price paid."""
 
-from datetime import date
-from decimal import Decimal
-
 from pydantic import Field
 
 from core.catalog.models import Supplier
-from core.commands import Command, MutatingCommand, Quantity, UnitPrice
 from core.db.uow import UnitOfWork
-from core.errors import NotFound
-from core.inventory.documents import (
-    add_lines, check_doc_date, earlier_document, open_document, posted, reload,
-    require_products, require_warehouse,
-)
-from core.inventory.ledger import Posting
-from core.inventory.models import DocType, DocumentLine
+from core.inventory.documents import earlier_document, posted, reload
+from core.inventory.models import DocType
 from core.inventory.results import DocumentPosted
-from core.numbers import ZERO, mul_div, round_money
+from core.numbers import ZERO
+from core.orders.trade import TradeDocument, TradeLine, start_trade
 from core.tenancy.access import Actor, require_member
 from core.tenancy.models import Role
 
 
-class ReceiptLine(Command):
+class ReceiptLine(TradeLine):
     """A product received, how many, at what unit price."""
 
-    product_id: int
-    qty: Quantity
-    unit_price: UnitPrice
 
-
-class PostReceipt(MutatingCommand):
+class PostReceipt(TradeDocument):
     """Receive goods from a supplier (or none: a cash purchase) into a warehouse."""
 
-    warehouse_id: int | None = None  # None: the default warehouse
     supplier_id: int | None = None
-    doc_date: date | None = None  # None: today, business time
-    note: str = Field(default="", max_length=500)
     lines: tuple[ReceiptLine, ...] = Field(min_length=1, max_length=10_000)
 
 
@@ -50,42 +35,26 @@ async def post_receipt(uow: UnitOfWork, actor: Actor, cmd: PostReceipt) -> Docum
     async with uow:
         session = uow.session
         membership = await require_member(session, actor, Role.CLERK, "post receipts")
-        business_id = membership.business_id
-        if earlier := await earlier_document(session, business_id, cmd.request_id, DocType.RECEIPT):
+        if earlier := await earlier_document(
+            session, membership.business_id, cmd.request_id, DocType.RECEIPT
+        ):
             return await reload(session, earlier, membership.sees_costs)
-        warehouse = await require_warehouse(session, business_id, cmd.warehouse_id)
-        if cmd.supplier_id is not None:
-            supplier = await session.get(Supplier, cmd.supplier_id)
-            if supplier is None or supplier.business_id != business_id:
-                raise NotFound("supplier", str(cmd.supplier_id))
-        products = await require_products(session, business_id, (x.product_id for x in cmd.lines))
-        currency = membership.business.base_currency
-        amounts = [round_money(mul_div(x.qty, x.unit_price), currency) for x in cmd.lines]
-        doc = await open_document(
-            session, membership, DocType.RECEIPT, cmd.request_id, warehouse.id,
-            check_doc_date(membership, cmd.doc_date), supplier_id=cmd.supplier_id,
-            note=cmd.note, total=sum(amounts, ZERO),
+        draft = await start_trade(
+            session, membership, DocType.RECEIPT, cmd, cmd.lines, (Supplier, cmd.supplier_id)
         )
-        rows = [
-            {"document_id": doc.id, "line_no": n, "product_id": x.product_id, "qty": x.qty,
-             "unit_price": x.unit_price, "amount": amount}
-            for n, (x, amount) in enumerate(zip(cmd.lines, amounts, strict=True), start=1)
-        ]
-        line_ids = await add_lines(session, rows)
-        posting = await Posting.open(
-            session, business_id=business_id, document_id=doc.id, currency=currency,
-            allow_negative=membership.business.allow_negative_stock, products=products,
-            warehouses={warehouse.id: warehouse},
-        )
-        values: dict[int, Decimal] = {}
-        variance = ZERO
-        for line_id, line in zip(line_ids, cmd.lines, strict=True):
-            booked = posting.receive(
-                line_id, warehouse.id, line.product_id, line.qty, line.unit_price
+        values, variance = {}, ZERO
+        for line_id, line in zip(draft.line_ids, cmd.lines, strict=True):
+            booked = draft.posting.receive(
+                line_id, draft.doc.warehouse_id, line.product_id, line.qty, line.unit_price
             )
-            values[line_id] = booked.value
-            variance += booked.variance
-        await posting.finish()
+            values[line_id], variance = booked.value, variance + booked.variance
+        await draft.posting.finish()
         await uow.commit()
-        lines = [DocumentLine(id=i, **row) for i, row in zip(line_ids, rows, strict=True)]
-        return posted(doc, lines, products, values, variance, membership.sees_costs)
+        return posted(
+            draft.doc,
+            draft.lines(),
+            draft.posting.products,
+            values,
+            variance,
+            membership.sees_costs,
+        )

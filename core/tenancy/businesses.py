@@ -6,13 +6,13 @@ from babel.numbers import get_currency_name
 from pydantic import Field, field_validator
 from sqlalchemy import update
 
+from core.catalog.models import Warehouse
 from core.commands import Command, MutatingCommand
 from core.db.uow import UnitOfWork
 from core.idempotency import earlier_result, remember
 from core.tenancy.access import Actor, require_member
 from core.tenancy.models import Business, Member, Role, UserPreference
 from core.tenancy.results import BusinessView
-from core.catalog.models import Warehouse
 
 SUPPORTED_LOCALES = ("zh-CN", "en")
 DEFAULT_WAREHOUSE_NAME = {"zh-CN": "主仓库", "en": "Main warehouse"}
@@ -75,7 +75,7 @@ async def create_business(uow: UnitOfWork, actor: Actor, cmd: CreateBusiness) ->
     """Creates a business with its owner and a default warehouse, and switches to it."""
     async with uow:
         session = uow.session
-        if (done := await earlier_result(session, actor.user_id, cmd.request_id, "business")):
+        if done := await earlier_result(session, actor.user_id, cmd.request_id, "business"):
             business = await session.get_one(Business, done)
             return BusinessView.of(business, Role.OWNER)
         business = Business(
@@ -89,13 +89,16 @@ async def create_business(uow: UnitOfWork, actor: Actor, cmd: CreateBusiness) ->
         await session.flush()
         session.add(
             Member(
-                business_id=business.id, user_id=actor.user_id, role=Role.OWNER,
+                business_id=business.id,
+                user_id=actor.user_id,
+                role=Role.OWNER,
                 display_name=cmd.owner_name,
             )
         )
         session.add(
             Warehouse(
-                business_id=business.id, name=DEFAULT_WAREHOUSE_NAME[cmd.locale],
+                business_id=business.id,
+                name=DEFAULT_WAREHOUSE_NAME[cmd.locale],
                 is_default=True,
             )
         )

@@ -59,7 +59,7 @@ async def create_invite(uow: UnitOfWork, actor: Actor, cmd: CreateInvite) -> Inv
     async with uow:
         session = uow.session
         membership = await require_member(session, actor, Role.OWNER, "invite members")
-        if (done := await earlier_result(session, actor.user_id, cmd.request_id, "invite")):
+        if done := await earlier_result(session, actor.user_id, cmd.request_id, "invite"):
             invite = await session.get_one(Invite, done)
             return InviteCreated(invite.token, Role(invite.role), invite.expires_at)
         invite = Invite(
@@ -180,9 +180,7 @@ async def list_members(uow: UnitOfWork, actor: Actor) -> list[MemberView]:
     async with uow.reading() as session:
         membership = await require_member(session, actor, Role.MANAGER, "list members")
         members = await session.scalars(
-            select(Member)
-            .where(Member.business_id == membership.business_id)
-            .order_by(Member.id)
+            select(Member).where(Member.business_id == membership.business_id).order_by(Member.id)
         )
         return [MemberView(m.user_id, m.display_name, Role(m.role), m.active) for m in members]
 
@@ -209,7 +207,17 @@ async def _keep_an_owner(uow: UnitOfWork, business_id: int) -> None:
 
 
 __all__ = [
-    "AcceptInvite", "ChangeRole", "CreateInvite", "PermissionDenied", "RemoveMember",
-    "SwitchBusiness", "accept_invite", "change_role", "create_invite", "list_members",
-    "my_businesses", "remove_member", "switch_business",
+    "AcceptInvite",
+    "ChangeRole",
+    "CreateInvite",
+    "PermissionDenied",
+    "RemoveMember",
+    "SwitchBusiness",
+    "accept_invite",
+    "change_role",
+    "create_invite",
+    "list_members",
+    "my_businesses",
+    "remove_member",
+    "switch_business",
 ]

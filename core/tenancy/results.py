@@ -22,8 +22,13 @@ class BusinessView:
     def of(cls, business: Business, role: Role) -> "BusinessView":
         """From the row and the viewer's role."""
         return cls(
-            business.id, business.name, business.base_currency, business.timezone,
-            business.locale, business.allow_negative_stock, role,
+            business.id,
+            business.name,
+            business.base_currency,
+            business.timezone,
+            business.locale,
+            business.allow_negative_stock,
+            role,
         )
 
 

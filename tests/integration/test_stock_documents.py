@@ -41,10 +41,17 @@ async def test_a_count_books_differences_and_names_products_that_moved_meanwhile
     started = utcnow()
     await shop.sell(shop.cup, "1")  # while the count was going on
     result = await post_stock_count(
-        shop.uow(), shop.manager,
-        PostStockCount(request_id=rid(), warehouse_id=shop.main, started_at=started,
-                       lines=(CountLine(product_id=shop.tea.product_id, counted_qty=D(8)),
-                              CountLine(product_id=shop.cup.product_id, counted_qty=D(4)))),
+        shop.uow(),
+        shop.manager,
+        PostStockCount(
+            request_id=rid(),
+            warehouse_id=shop.main,
+            started_at=started,
+            lines=(
+                CountLine(product_id=shop.tea.product_id, counted_qty=D(8)),
+                CountLine(product_id=shop.cup.product_id, counted_qty=D(4)),
+            ),
+        ),
     )
     assert [(d.sku, d.difference, d.value) for d in result.differences] == [
         ("A001", D(-2), D("-6.00"))
@@ -55,18 +62,31 @@ async def test_a_count_books_differences_and_names_products_that_moved_meanwhile
 
 async def test_a_transfer_moves_quantity_only_and_cannot_overdraw(shop) -> None:
     await shop.receive(shop.tea, "10", "3")
-    cmd = PostTransfer(request_id=rid(), from_warehouse_id=shop.main,
-                       to_warehouse_id=shop.second,
-                       lines=(TransferLine(product_id=shop.tea.product_id, qty=D(4)),))
+    cmd = PostTransfer(
+        request_id=rid(),
+        from_warehouse_id=shop.main,
+        to_warehouse_id=shop.second,
+        lines=(TransferLine(product_id=shop.tea.product_id, qty=D(4)),),
+    )
     await post_transfer(shop.uow(), shop.clerk, cmd)
     card = await stock_card(shop.uow(), shop.manager, sku="A001")
     assert [(lv.warehouse_id, lv.on_hand) for lv in card.levels] == [
-        (shop.main, D(6)), (shop.second, D(4))
+        (shop.main, D(6)),
+        (shop.second, D(4)),
     ]
     assert card.value == D("30.00")
-    too_many = cmd.model_copy(update={"request_id": rid(), "lines": (
-        TransferLine(product_id=shop.tea.product_id, qty=D(5)),)})
+    too_many = cmd.model_copy(
+        update={
+            "request_id": rid(),
+            "lines": (TransferLine(product_id=shop.tea.product_id, qty=D(5)),),
+        }
+    )
     with pytest.raises(InsufficientStock):
-        await post_transfer(shop.uow(), shop.clerk, too_many.model_copy(
-            update={"from_warehouse_id": shop.second, "to_warehouse_id": shop.main}))
+        await post_transfer(
+            shop.uow(),
+            shop.clerk,
+            too_many.model_copy(
+                update={"from_warehouse_id": shop.second, "to_warehouse_id": shop.main}
+            ),
+        )
     assert (await check_ledger(shop.db)).ok

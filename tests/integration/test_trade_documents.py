@@ -28,6 +28,10 @@ async def test_selling_more_than_on_hand_is_refused_and_writes_nothing(shop) -> 
     await shop.receive(shop.tea, "2", "5")
     with pytest.raises(InsufficientStock) as refused:
         await shop.sell(shop.tea, "3")
-    assert (refused.value.sku, refused.value.needed, refused.value.available) == ("A001", D(3), D(2))
+    assert (refused.value.sku, refused.value.needed, refused.value.available) == (
+        "A001",
+        D(3),
+        D(2),
+    )
     again = await shop.sell(shop.tea, "2")
     assert again.number.endswith("-00001")  # the refused sale used no number

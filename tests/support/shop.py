@@ -10,9 +10,9 @@ from core.catalog.results import ProductView
 from core.catalog.warehouses import CreateWarehouse, create_warehouse, list_warehouses
 from core.db.engine import Database
 from core.db.uow import UnitOfWork
+from core.inventory.results import DocumentPosted
 from core.orders.receipts import PostReceipt, ReceiptLine, post_receipt
 from core.orders.shipments import PostShipment, ShipmentLine, post_shipment
-from core.inventory.results import DocumentPosted
 from core.tenancy.access import Actor
 from core.tenancy.businesses import CreateBusiness, create_business
 from core.tenancy.members import AcceptInvite, CreateInvite, accept_invite, create_invite
@@ -45,24 +45,44 @@ class Shop:
         return UnitOfWork(self.db)
 
     async def receive(
-        self, product: ProductView, qty: str, price: str, *, actor: Actor | None = None,
-        warehouse: int | None = None, request_id: str | None = None,
+        self,
+        product: ProductView,
+        qty: str,
+        price: str,
+        *,
+        actor: Actor | None = None,
+        warehouse: int | None = None,
+        request_id: str | None = None,
     ) -> DocumentPosted:
         cmd = PostReceipt(
-            request_id=request_id or rid("cg"), warehouse_id=warehouse or self.main,
-            lines=(ReceiptLine(product_id=product.product_id, qty=Decimal(qty),
-                               unit_price=Decimal(price)),),
+            request_id=request_id or rid("cg"),
+            warehouse_id=warehouse or self.main,
+            lines=(
+                ReceiptLine(
+                    product_id=product.product_id, qty=Decimal(qty), unit_price=Decimal(price)
+                ),
+            ),
         )
         return await post_receipt(self.uow(), actor or self.manager, cmd)
 
     async def sell(
-        self, product: ProductView, qty: str, price: str = "10", *, actor: Actor | None = None,
-        warehouse: int | None = None, request_id: str | None = None,
+        self,
+        product: ProductView,
+        qty: str,
+        price: str = "10",
+        *,
+        actor: Actor | None = None,
+        warehouse: int | None = None,
+        request_id: str | None = None,
     ) -> DocumentPosted:
         cmd = PostShipment(
-            request_id=request_id or rid("xs"), warehouse_id=warehouse or self.main,
-            lines=(ShipmentLine(product_id=product.product_id, qty=Decimal(qty),
-                                unit_price=Decimal(price)),),
+            request_id=request_id or rid("xs"),
+            warehouse_id=warehouse or self.main,
+            lines=(
+                ShipmentLine(
+                    product_id=product.product_id, qty=Decimal(qty), unit_price=Decimal(price)
+                ),
+            ),
         )
         return await post_shipment(self.uow(), actor or self.manager, cmd)
 
@@ -87,12 +107,20 @@ async def open_shop(db: Database, *, owner_id: int = 1000, name: str = "茶叶�
     )
     main = (await list_warehouses(UnitOfWork(db), owner))[0].warehouse_id
     tea = await create_product(
-        UnitOfWork(db), owner,
-        CreateProduct(request_id=rid(), sku="A001", name="西湖龙井", unit="盒",
-                      barcodes=("6901234567892",), default_sale_price=Decimal("88")),
+        UnitOfWork(db),
+        owner,
+        CreateProduct(
+            request_id=rid(),
+            sku="A001",
+            name="西湖龙井",
+            unit="盒",
+            barcodes=("6901234567892",),
+            default_sale_price=Decimal("88"),
+        ),
     )
     cup = await create_product(
-        UnitOfWork(db), owner,
+        UnitOfWork(db),
+        owner,
         CreateProduct(request_id=rid(), sku="B002", name="不锈钢杯", unit="个"),
     )
     supplier = await create_supplier(
@@ -102,9 +130,16 @@ async def open_shop(db: Database, *, owner_id: int = 1000, name: str = "茶叶�
         UnitOfWork(db), owner, CreateCustomer(request_id=rid(), name="王老板", terms_days=15)
     )
     return Shop(
-        db, business.business_id, owner,
+        db,
+        business.business_id,
+        owner,
         Actor(user_id=manager.user_id, business_id=business.business_id),
         Actor(user_id=clerk.user_id, business_id=business.business_id),
         Actor(user_id=viewer.user_id, business_id=business.business_id),
-        main, second.warehouse_id, tea, cup, supplier.party_id, customer.party_id,
+        main,
+        second.warehouse_id,
+        tea,
+        cup,
+        supplier.party_id,
+        customer.party_id,
     )

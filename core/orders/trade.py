@@ -1,0 +1,73 @@
+"""What a purchase receipt and a sales shipment share: a party, priced lines, a total."""
+
+from datetime import date
+
+from pydantic import Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.catalog.models import Customer, Supplier
+from core.commands import Command, MutatingCommand, Quantity, UnitPrice
+from core.errors import NotFound
+from core.inventory.documents import Draft, require_products, require_warehouse, start_document
+from core.inventory.models import DocType
+from core.numbers import ZERO, mul_div, round_money
+from core.tenancy.access import Membership
+
+
+class TradeLine(Command):
+    """A product, how many, at what unit price."""
+
+    product_id: int
+    qty: Quantity
+    unit_price: UnitPrice
+
+
+class TradeDocument(MutatingCommand):
+    """Fields a receipt and a shipment share."""
+
+    warehouse_id: int | None = None  # None: the default warehouse
+    doc_date: date | None = None  # None: today, business time; never later
+    note: str = Field(default="", max_length=500)
+
+
+async def start_trade(
+    session: AsyncSession,
+    membership: Membership,
+    doc_type: DocType,
+    cmd: TradeDocument,
+    lines: tuple[TradeLine, ...],
+    party: tuple[type[Supplier] | type[Customer], int | None],
+) -> Draft:
+    """Checks the party, warehouse and products; numbers and inserts the priced document.
+
+    Raises:
+        NotFound: the warehouse, the party or a product is not in this business.
+        ArchivedProduct: a line's product is archived.
+    """
+    business_id = membership.business_id
+    warehouse = await require_warehouse(session, business_id, cmd.warehouse_id)
+    model, party_id = party
+    if party_id is not None:
+        found = await session.get(model, party_id)
+        if found is None or found.business_id != business_id:
+            raise NotFound(model.__tablename__.removesuffix("s"), str(party_id))
+    products = await require_products(session, business_id, (x.product_id for x in lines))
+    currency = membership.business.base_currency
+    amounts = [round_money(mul_div(x.qty, x.unit_price), currency) for x in lines]
+    party_field = "supplier_id" if model is Supplier else "customer_id"
+    return await start_document(
+        session,
+        membership,
+        doc_type,
+        cmd.request_id,
+        cmd.doc_date,
+        [warehouse],
+        products,
+        [
+            {"product_id": x.product_id, "qty": x.qty, "unit_price": x.unit_price, "amount": a}
+            for x, a in zip(lines, amounts, strict=True)
+        ],
+        note=cmd.note,
+        total=sum(amounts, ZERO),
+        **{party_field: party_id},
+    )

@@ -1,0 +1,30 @@
+from sqlalchemy import func, select
+
+from core.db.engine import Database
+from core.db.uow import UnitOfWork
+from core.demo import CATALOG, create_demo
+from core.inventory.check import check_ledger
+from core.inventory.models import Document
+from core.inventory.stock import stock_card
+from core.tenancy.access import Actor
+
+
+async def test_the_demo_builds_a_shop_with_history_and_a_clean_ledger(db: Database) -> None:
+    summary = await create_demo(db, owner_id=1)
+    assert summary.products == len(CATALOG) >= 50
+    assert summary.warehouses == 3
+    assert summary.documents >= 40
+    owner = Actor(user_id=1)
+    card = await stock_card(UnitOfWork(db), owner, sku="A001")
+    assert card.name.startswith("西湖龙井")
+    assert (await check_ledger(db)).ok
+
+
+async def test_running_the_demo_twice_changes_nothing(db: Database) -> None:
+    first = await create_demo(db, owner_id=1)
+    async with db.reads() as session:
+        before = await session.scalar(select(func.count()).select_from(Document))
+    second = await create_demo(db, owner_id=1)
+    async with db.reads() as session:
+        after = await session.scalar(select(func.count()).select_from(Document))
+    assert (second.business_id, after) == (first.business_id, before)
