@@ -191,7 +191,7 @@ async def create_demo(
             )
             documents += 1
         for n in range(rng.randint(2, 5)):  # daily sales
-            lines = tuple(
+            sold = tuple(
                 ShipmentLine(
                     product_id=p.product_id,
                     qty=D(rng.randint(1, 6)),
@@ -208,7 +208,7 @@ async def create_demo(
                         warehouse_id=warehouses[0],
                         customer_id=rng.choice((None, *customers)),
                         doc_date=doc_date,
-                        lines=lines,
+                        lines=sold,
                     ),
                 )
                 documents += 1

@@ -24,7 +24,7 @@ async def next_number(session: AsyncSession, business_id: int, name: str, year: 
     number = await session.scalar(bump)
     if number is not None:
         return number
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     await session.execute(
         insert(Sequence)
         .values(business_id=business_id, name=name, year=year, last=0)

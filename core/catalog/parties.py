@@ -1,5 +1,7 @@
 """Suppliers (供应商) and customers (客户)."""
 
+from typing import TypeVar
+
 from pydantic import Field
 from sqlalchemy import select
 
@@ -11,6 +13,8 @@ from core.errors import Duplicate
 from core.idempotency import earlier_result, remember
 from core.tenancy.access import Actor, require_member
 from core.tenancy.models import Role
+
+Party = TypeVar("Party", Supplier, Customer)
 
 
 class CreateParty(MutatingCommand):
@@ -54,7 +58,7 @@ async def _create(
     uow: UnitOfWork,
     actor: Actor,
     cmd: CreateParty,
-    model: type[Supplier] | type[Customer],
+    model: type[Party],
     kind: str,
 ) -> PartyView:
     async with uow:
@@ -92,9 +96,7 @@ async def list_customers(uow: UnitOfWork, actor: Actor) -> list[PartyView]:
     return await _list(uow, actor, Customer)
 
 
-async def _list(
-    uow: UnitOfWork, actor: Actor, model: type[Supplier] | type[Customer]
-) -> list[PartyView]:
+async def _list(uow: UnitOfWork, actor: Actor, model: type[Party]) -> list[PartyView]:
     async with uow.reading() as session:
         membership = await require_member(session, actor, Role.CLERK, "see parties")
         rows = await session.scalars(

@@ -1,9 +1,10 @@
 """Runs Alembic migrations from the application: the only way the schema changes."""
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
@@ -35,7 +36,7 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, _com
     return not (type_ == "index" and name in _UNCOMPARABLE_INDEXES)
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Renders our exact Decimal types by their import path in generated migrations."""
     if type_ == "type" and isinstance(obj, ScaledDecimal):
         return f"core.db.types.{type(obj).__name__}()"

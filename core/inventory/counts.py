@@ -95,24 +95,24 @@ async def post_stock_count(uow: UnitOfWork, actor: Actor, cmd: PostStockCount) -
             started_at=started_at,
         )
         doc, posting = draft.doc, draft.posting
-        rows = []
-        for n, line in enumerate(cmd.lines, start=1):
-            book = posting.on_hand(warehouse.id, line.product_id)
-            rows.append(
-                {
-                    "document_id": doc.id,
-                    "line_no": n,
-                    "product_id": line.product_id,
-                    "qty": line.counted_qty - book,
-                    "counted_qty": line.counted_qty,
-                    "book_qty": book,
-                }
-            )
+        books = [posting.on_hand(warehouse.id, x.product_id) for x in cmd.lines]  # under lock
+        diffs = [x.counted_qty - book for x, book in zip(cmd.lines, books, strict=True)]
+        rows: list[dict[str, object]] = [
+            {
+                "document_id": doc.id,
+                "line_no": n,
+                "product_id": x.product_id,
+                "qty": diff,
+                "counted_qty": x.counted_qty,
+                "book_qty": book,
+            }
+            for n, (x, book, diff) in enumerate(zip(cmd.lines, books, diffs, strict=True), 1)
+        ]
         line_ids = await add_lines(session, rows)
         values: dict[int, Decimal] = {}
         variance = ZERO
-        for line_id, row in zip(line_ids, rows, strict=True):
-            diff, product_id = row["qty"], row["product_id"]
+        for line_id, line, diff in zip(line_ids, cmd.lines, diffs, strict=True):
+            product_id = line.product_id
             if diff > 0:
                 booked = posting.receive(
                     line_id, warehouse.id, product_id, diff, posting.ledger(product_id).avg

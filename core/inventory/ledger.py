@@ -59,7 +59,7 @@ class Posting:
             .where(ProductCost.product_id.in_(ids))
             .order_by(ProductCost.product_id)
         )
-        if session.bind.dialect.name == "postgresql":
+        if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update()
         ledgers = {
             row.product_id: CostLedger(row.on_hand, row.value, row.avg, currency)

@@ -3,6 +3,7 @@
 from datetime import date
 
 from pydantic import Field
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.models import Customer, Supplier
@@ -48,8 +49,10 @@ async def start_trade(
     warehouse = await require_warehouse(session, business_id, cmd.warehouse_id)
     model, party_id = party
     if party_id is not None:
-        found = await session.get(model, party_id)
-        if found is None or found.business_id != business_id:
+        found = await session.scalar(
+            select(model.id).where(model.id == party_id, model.business_id == business_id)
+        )
+        if found is None:
             raise NotFound(model.__tablename__.removesuffix("s"), str(party_id))
     products = await require_products(session, business_id, (x.product_id for x in lines))
     currency = membership.business.base_currency

@@ -44,7 +44,7 @@ def test_check_refuses_a_missing_database_in_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("clean_environment")
-def test_demo_and_check_work_on_postgresql(empty_postgres: str) -> None:
+def test_demo_and_check_work_on_postgresql(empty_postgres: str) -> None:  # noqa: F811
     assert jxc("demo", DATABASE_URL=empty_postgres).exit_code == 0
     check = jxc("check", DATABASE_URL=empty_postgres)
     assert check.exit_code == 0, check.output
