@@ -7,10 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.models import Product, Warehouse
+from core.db.base import utcnow
 from core.errors import ArchivedProduct, InvalidInput, NotFound, RequestConflict
 from core.inventory.ledger import Posting
 from core.inventory.models import DocStatus, DocType, Document, DocumentLine, MoveKind, StockMove
@@ -18,6 +19,20 @@ from core.inventory.results import DocumentPosted, LinePosted
 from core.numbers import ZERO
 from core.sequences import next_number
 from core.tenancy.access import Membership
+
+_DOC: Table = Document.__table__  # type: ignore[assignment]
+_LINE: Table = DocumentLine.__table__  # type: ignore[assignment]
+_UNSET_DOCUMENT_FIELDS: dict[str, Any] = {
+    "to_warehouse_id": None,
+    "supplier_id": None,
+    "customer_id": None,
+    "total": ZERO,
+    "note": "",
+    "started_at": None,
+    "voided_at": None,
+    "voided_by": None,
+    "void_request_id": None,
+}
 
 
 async def earlier_document(
@@ -28,12 +43,14 @@ async def earlier_document(
     Raises:
         RequestConflict: the id posted a document of another type.
     """
-    doc = await session.scalar(
-        select(Document).where(
-            Document.business_id == business_id, Document.request_id == request_id
-        )
+    conn = await session.connection()
+    found = await conn.scalar(
+        select(_DOC.c.id).where(_DOC.c.business_id == business_id, _DOC.c.request_id == request_id)
     )
-    if doc is not None and doc.doc_type != doc_type:
+    if found is None:  # the usual case: answered by one indexed Core query
+        return None
+    doc = await session.get_one(Document, found)
+    if doc.doc_type != doc_type:
         raise RequestConflict(request_id)
     return doc
 
@@ -112,31 +129,38 @@ async def open_document(
     """Numbers and inserts a posted document (CG-2026-00012): per business, type and year."""
     year = doc_date.year
     number = await next_number(session, membership.business_id, doc_type.value, year)
-    doc = Document(
-        business_id=membership.business_id,
-        doc_type=doc_type,
-        number=f"{doc_type.value}-{year}-{number:05d}",
-        status=DocStatus.POSTED,
-        request_id=request_id,
-        warehouse_id=warehouse_id,
-        currency=membership.business.base_currency,
-        doc_date=doc_date,
-        created_by=membership.member.id,
+    values: dict[str, Any] = {
+        "business_id": membership.business_id,
+        "doc_type": doc_type.value,
+        "number": f"{doc_type.value}-{year}-{number:05d}",
+        "status": DocStatus.POSTED.value,
+        "request_id": request_id,
+        "warehouse_id": warehouse_id,
+        "currency": membership.business.base_currency,
+        "doc_date": doc_date,
+        "created_by": membership.member.id,
+        "posted_at": utcnow(),
+        **_UNSET_DOCUMENT_FIELDS,
         **fields,
-    )
-    session.add(doc)
-    await session.flush()
-    return doc
+    }
+    conn = await session.connection()  # Core: the hot path of every posting
+    doc_id = (await conn.execute(_DOC.insert().returning(_DOC.c.id), values)).scalar_one()
+    return Document(id=doc_id, **values)  # transient: the row as inserted, for the result
 
 
 async def add_lines(session: AsyncSession, rows: list[dict[str, object]]) -> list[int]:
     """Inserts document lines in one statement; their ids in the given order."""
     if not rows:
         return []
-    result = await session.scalars(
-        insert(DocumentLine).returning(DocumentLine.id, sort_by_parameter_order=True), rows
+    conn = await session.connection()
+    # One executemany, then the ids by line number: RETURNING in parameter order would send
+    # the rows one statement each on SQLite (no deterministic sentinel there).
+    await conn.execute(_LINE.insert(), rows)
+    numbered = await conn.execute(
+        select(_LINE.c.line_no, _LINE.c.id).where(_LINE.c.document_id == rows[0]["document_id"])
     )
-    return list(result)
+    ids = {line_no: line_id for line_no, line_id in numbered}
+    return [ids[row["line_no"]] for row in rows]
 
 
 def posted(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.models import Product, Warehouse
@@ -20,6 +20,20 @@ from core.errors import InsufficientStock
 from core.inventory.models import MoveKind, ProductCost, StockBalance, StockMove
 from core.inventory.valuation import Booked, CostLedger
 from core.numbers import ZERO
+
+_COST: Table = ProductCost.__table__  # type: ignore[assignment]
+_BALANCE: Table = StockBalance.__table__  # type: ignore[assignment]
+_MOVE: Table = StockMove.__table__  # type: ignore[assignment]
+_COSTS = select(_COST.c.product_id, _COST.c.on_hand, _COST.c.value, _COST.c.avg).order_by(
+    _COST.c.product_id
+)
+_BALANCES = select(_BALANCE.c.warehouse_id, _BALANCE.c.product_id, _BALANCE.c.on_hand)
+_SET_BALANCE = (
+    update(_BALANCE)
+    .where(_BALANCE.c.warehouse_id == bindparam("w"), _BALANCE.c.product_id == bindparam("p"))
+    .values(on_hand=bindparam("q"))
+)
+_SET_COST = update(_COST).where(_COST.c.product_id == bindparam("p"))
 
 
 @dataclass
@@ -54,21 +68,17 @@ class Posting:
     ) -> "Posting":
         """Locks and loads the cost and balance rows the document will touch."""
         ids = sorted(products)
-        query = (
-            select(ProductCost.product_id, ProductCost.on_hand, ProductCost.value, ProductCost.avg)
-            .where(ProductCost.product_id.in_(ids))
-            .order_by(ProductCost.product_id)
-        )
-        if session.get_bind().dialect.name == "postgresql":
+        conn = await session.connection()  # Core on the session's transaction: no ORM overhead
+        query = _COSTS.where(_COST.c.product_id.in_(ids))
+        if conn.dialect.name == "postgresql":
             query = query.with_for_update()
         ledgers = {
             row.product_id: CostLedger(row.on_hand, row.value, row.avg, currency)
-            for row in await session.execute(query)
+            for row in await conn.execute(query)
         }
-        balance_rows = await session.execute(
-            select(StockBalance.warehouse_id, StockBalance.product_id, StockBalance.on_hand).where(
-                StockBalance.product_id.in_(ids),
-                StockBalance.warehouse_id.in_(sorted(warehouses)),
+        balance_rows = await conn.execute(
+            _BALANCES.where(
+                _BALANCE.c.product_id.in_(ids), _BALANCE.c.warehouse_id.in_(sorted(warehouses))
             )
         )
         balances = {(r.warehouse_id, r.product_id): r.on_hand for r in balance_rows}
@@ -218,9 +228,9 @@ class Posting:
 
     async def finish(self) -> None:
         """Writes the moves, the balances and the cost rows."""
-        session = self.session
+        conn = await self.session.connection()
         if self.moves:
-            await session.execute(insert(StockMove), self.moves)
+            await conn.execute(_MOVE.insert(), self.moves)
         fresh = [
             {
                 "business_id": self.business_id,
@@ -231,18 +241,18 @@ class Posting:
             for (w, p) in sorted(self.new_balances)
         ]
         changed = [
-            {"warehouse_id": w, "product_id": p, "on_hand": qty}
+            (w, p, qty)
             for (w, p), qty in sorted(self.balances.items())
             if (w, p) in self.touched and (w, p) not in self.new_balances
         ]
         if fresh:
-            await session.execute(insert(StockBalance), fresh)
+            await conn.execute(_BALANCE.insert(), fresh)
         if changed:
-            await session.execute(update(StockBalance), changed)
+            await conn.execute(_SET_BALANCE, [{"w": w, "p": p, "q": q} for w, p, q in changed])
         costs = [
-            {"product_id": pid, "on_hand": c.on_hand, "value": c.value, "avg": c.last_avg}
+            {"p": pid, "on_hand": c.on_hand, "value": c.value, "avg": c.last_avg}
             for pid, c in sorted(self.ledgers.items())
             if pid in self.valued
         ]
         if costs:
-            await session.execute(update(ProductCost), costs)
+            await conn.execute(_SET_COST, costs)
