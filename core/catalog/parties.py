@@ -10,7 +10,7 @@ from core.catalog.results import PartyView
 from core.commands import MutatingCommand
 from core.db.uow import UnitOfWork
 from core.errors import Duplicate
-from core.idempotency import earlier_result, remember
+from core.idempotency import earlier_result, once_per_request, remember
 from core.tenancy.access import Actor, require_member
 from core.tenancy.models import Role
 
@@ -34,6 +34,7 @@ class CreateCustomer(CreateParty):
     """Add a customer."""
 
 
+@once_per_request
 async def create_supplier(uow: UnitOfWork, actor: Actor, cmd: CreateSupplier) -> PartyView:
     """Adds a supplier (a clerk may, from the purchase flow).
 
@@ -44,6 +45,7 @@ async def create_supplier(uow: UnitOfWork, actor: Actor, cmd: CreateSupplier) ->
     return await _create(uow, actor, cmd, Supplier, "supplier")
 
 
+@once_per_request
 async def create_customer(uow: UnitOfWork, actor: Actor, cmd: CreateCustomer) -> PartyView:
     """Adds a customer (a clerk may, from the sale flow).
 
@@ -64,7 +66,9 @@ async def _create(
     async with uow:
         session = uow.session
         membership = await require_member(session, actor, Role.CLERK, f"add {kind}s")
-        if done := await earlier_result(session, actor.user_id, cmd.request_id, kind):
+        if done := await earlier_result(
+            session, actor.user_id, membership.business_id, cmd.request_id, kind
+        ):
             return PartyView.of(await session.get_one(model, done))
         name = cmd.name.strip()
         taken = await session.scalar(
@@ -81,7 +85,7 @@ async def _create(
         )
         session.add(party)
         await session.flush()
-        remember(session, actor.user_id, cmd.request_id, kind, party.id)
+        remember(session, actor.user_id, membership.business_id, cmd.request_id, kind, party.id)
         await uow.commit()
         return PartyView.of(party)
 

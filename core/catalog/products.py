@@ -12,7 +12,7 @@ from core.catalog.search import index_product, search_keys
 from core.commands import Command, CountedQuantity, MutatingCommand, UnitPrice
 from core.db.uow import UnitOfWork
 from core.errors import Duplicate, NotFound
-from core.idempotency import earlier_result, remember
+from core.idempotency import earlier_result, once_per_request, remember
 from core.inventory.models import ProductCost
 from core.sequences import next_number
 from core.tenancy.access import Actor, require_member
@@ -77,6 +77,7 @@ class AddBarcode(Command):
     _check_code = field_validator("code")(_barcode)
 
 
+@once_per_request
 async def create_product(uow: UnitOfWork, actor: Actor, cmd: CreateProduct) -> ProductView:
     """Creates a product with its barcodes and an empty cost row.
 
@@ -88,7 +89,9 @@ async def create_product(uow: UnitOfWork, actor: Actor, cmd: CreateProduct) -> P
         session = uow.session
         membership = await require_member(session, actor, Role.CLERK, "add products")
         business_id = membership.business_id
-        if done := await earlier_result(session, actor.user_id, cmd.request_id, "product"):
+        if done := await earlier_result(
+            session, actor.user_id, membership.business_id, cmd.request_id, "product"
+        ):
             return await _view(uow, business_id, done)
         sku = cmd.sku or await _generated_sku(uow, business_id)
         if await _sku_taken(uow, business_id, sku):
@@ -125,7 +128,9 @@ async def create_product(uow: UnitOfWork, actor: Actor, cmd: CreateProduct) -> P
                 avg=cmd.default_purchase_price or Decimal(0),
             )
         )
-        remember(session, actor.user_id, cmd.request_id, "product", product.id)
+        remember(
+            session, actor.user_id, membership.business_id, cmd.request_id, "product", product.id
+        )
         await uow.commit()
         return ProductView.of(product, cmd.barcodes)
 

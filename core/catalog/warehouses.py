@@ -8,7 +8,7 @@ from core.catalog.results import WarehouseView
 from core.commands import MutatingCommand
 from core.db.uow import UnitOfWork
 from core.errors import Duplicate
-from core.idempotency import earlier_result, remember
+from core.idempotency import earlier_result, once_per_request, remember
 from core.tenancy.access import Actor, require_member
 from core.tenancy.models import Role
 
@@ -19,6 +19,7 @@ class CreateWarehouse(MutatingCommand):
     name: str = Field(min_length=1, max_length=100)
 
 
+@once_per_request
 async def create_warehouse(uow: UnitOfWork, actor: Actor, cmd: CreateWarehouse) -> WarehouseView:
     """Adds a warehouse.
 
@@ -29,7 +30,9 @@ async def create_warehouse(uow: UnitOfWork, actor: Actor, cmd: CreateWarehouse) 
     async with uow:
         session = uow.session
         membership = await require_member(session, actor, Role.MANAGER, "add warehouses")
-        if done := await earlier_result(session, actor.user_id, cmd.request_id, "warehouse"):
+        if done := await earlier_result(
+            session, actor.user_id, membership.business_id, cmd.request_id, "warehouse"
+        ):
             return WarehouseView.of(await session.get_one(Warehouse, done))
         name = cmd.name.strip()
         taken = await session.scalar(
@@ -42,7 +45,14 @@ async def create_warehouse(uow: UnitOfWork, actor: Actor, cmd: CreateWarehouse) 
         warehouse = Warehouse(business_id=membership.business_id, name=name, is_default=False)
         session.add(warehouse)
         await session.flush()
-        remember(session, actor.user_id, cmd.request_id, "warehouse", warehouse.id)
+        remember(
+            session,
+            actor.user_id,
+            membership.business_id,
+            cmd.request_id,
+            "warehouse",
+            warehouse.id,
+        )
         await uow.commit()
         return WarehouseView.of(warehouse)
 

@@ -79,5 +79,4 @@ class UnitOfWork:
         try:
             yield session
         finally:
-            await session.rollback()
-            await session.close()
+            await session.close()  # ends the transaction; loaded rows stay readable

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from core.commands import Command, MutatingCommand, NonZeroQuantity
 from core.db.uow import UnitOfWork
+from core.idempotency import once_per_request
 from core.inventory.documents import (
     earlier_document,
     posted,
@@ -38,6 +39,7 @@ class PostAdjustment(MutatingCommand):
     lines: tuple[AdjustmentLine, ...] = Field(min_length=1, max_length=10_000)
 
 
+@once_per_request
 async def post_adjustment(uow: UnitOfWork, actor: Actor, cmd: PostAdjustment) -> DocumentPosted:
     """Posts an adjustment: + lines come in at the current average, − lines leave at it.
 

@@ -10,6 +10,7 @@ from core.commands import Command, CountedQuantity, MutatingCommand
 from core.db.base import utcnow
 from core.db.uow import UnitOfWork
 from core.errors import InvalidInput
+from core.idempotency import once_per_request
 from core.inventory.documents import (
     add_lines,
     earlier_document,
@@ -57,6 +58,7 @@ class PostStockCount(MutatingCommand):
         return value
 
 
+@once_per_request
 async def post_stock_count(uow: UnitOfWork, actor: Actor, cmd: PostStockCount) -> CountPosted:
     """Posts a count: each difference from on hand at this moment becomes an adjustment.
 

@@ -153,14 +153,15 @@ async def add_lines(session: AsyncSession, rows: list[dict[str, object]]) -> lis
     if not rows:
         return []
     conn = await session.connection()
-    # One executemany, then the ids by line number: RETURNING in parameter order would send
+    # One executemany, then the ids in line order: RETURNING in parameter order would send
     # the rows one statement each on SQLite (no deterministic sentinel there).
     await conn.execute(_LINE.insert(), rows)
-    numbered = await conn.execute(
-        select(_LINE.c.line_no, _LINE.c.id).where(_LINE.c.document_id == rows[0]["document_id"])
+    ids = await conn.scalars(
+        select(_LINE.c.id)
+        .where(_LINE.c.document_id == rows[0]["document_id"])
+        .order_by(_LINE.c.line_no)
     )
-    ids = {line_no: line_id for line_no, line_id in numbered}
-    return [ids[row["line_no"]] for row in rows]
+    return list(ids)  # rows come numbered 1..n, in order
 
 
 def posted(

@@ -7,6 +7,7 @@ from pydantic import Field
 from core.commands import Command, MutatingCommand, Quantity
 from core.db.uow import UnitOfWork
 from core.errors import InvalidInput
+from core.idempotency import once_per_request
 from core.inventory.documents import (
     earlier_document,
     posted,
@@ -39,6 +40,7 @@ class PostTransfer(MutatingCommand):
     lines: tuple[TransferLine, ...] = Field(min_length=1, max_length=10_000)
 
 
+@once_per_request
 async def post_transfer(uow: UnitOfWork, actor: Actor, cmd: PostTransfer) -> DocumentPosted:
     """Posts a transfer: on hand falls in one warehouse and rises in the other.
 
@@ -48,11 +50,11 @@ async def post_transfer(uow: UnitOfWork, actor: Actor, cmd: PostTransfer) -> Doc
         NotFound: a warehouse or product is not in this business.
         InsufficientStock: the source has too little; nothing is written.
     """
-    if cmd.from_warehouse_id == cmd.to_warehouse_id:
-        raise InvalidInput("to_warehouse_id", "same as the source", str(cmd.to_warehouse_id))
     async with uow:
         session = uow.session
         membership = await require_member(session, actor, Role.CLERK, "post transfers")
+        if cmd.from_warehouse_id == cmd.to_warehouse_id:
+            raise InvalidInput("to_warehouse_id", "same as the source", str(cmd.to_warehouse_id))
         business_id = membership.business_id
         if earlier := await earlier_document(
             session, business_id, cmd.request_id, DocType.TRANSFER

@@ -9,6 +9,7 @@ from core.commands import MutatingCommand
 from core.db.base import utcnow
 from core.db.uow import UnitOfWork
 from core.errors import InvalidState, NotFound, PermissionDenied
+from core.idempotency import once_per_request
 from core.inventory.ledger import Posting
 from core.inventory.models import DocStatus, DocType, Document, MoveKind, StockMove
 from core.inventory.results import VoidPosted
@@ -25,6 +26,7 @@ class VoidDocument(MutatingCommand):
     document_id: int
 
 
+@once_per_request
 async def void_document(uow: UnitOfWork, actor: Actor, cmd: VoidDocument) -> VoidPosted:
     """Reverses every goods move of the document at its own value; its variances stay.
 
@@ -40,11 +42,12 @@ async def void_document(uow: UnitOfWork, actor: Actor, cmd: VoidDocument) -> Voi
     async with uow:
         session = uow.session
         membership = await require_member(session, actor, Role.CLERK, "void documents")
-        doc = await session.scalar(
-            select(Document).where(
-                Document.id == cmd.document_id, Document.business_id == membership.business_id
-            )
+        query = select(Document).where(
+            Document.id == cmd.document_id, Document.business_id == membership.business_id
         )
+        if uow.dialect == "postgresql":  # two voids of one document: the second waits, sees it
+            query = query.with_for_update()
+        doc = await session.scalar(query)
         if doc is None:
             raise NotFound("document", str(cmd.document_id))
         _check_may_void(membership, doc)

@@ -4,6 +4,7 @@ from pydantic import Field
 
 from core.catalog.models import Supplier
 from core.db.uow import UnitOfWork
+from core.idempotency import once_per_request
 from core.inventory.documents import earlier_document, posted, reload
 from core.inventory.models import DocType
 from core.inventory.results import DocumentPosted
@@ -24,6 +25,7 @@ class PostReceipt(TradeDocument):
     lines: tuple[ReceiptLine, ...] = Field(min_length=1, max_length=10_000)
 
 
+@once_per_request
 async def post_receipt(uow: UnitOfWork, actor: Actor, cmd: PostReceipt) -> DocumentPosted:
     """Posts a purchase receipt: stock and stock value rise by what was paid.
 

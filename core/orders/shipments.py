@@ -4,6 +4,7 @@ from pydantic import Field
 
 from core.catalog.models import Customer
 from core.db.uow import UnitOfWork
+from core.idempotency import once_per_request
 from core.inventory.documents import earlier_document, posted, reload
 from core.inventory.models import DocType
 from core.inventory.results import DocumentPosted
@@ -24,6 +25,7 @@ class PostShipment(TradeDocument):
     lines: tuple[ShipmentLine, ...] = Field(min_length=1, max_length=10_000)
 
 
+@once_per_request
 async def post_shipment(uow: UnitOfWork, actor: Actor, cmd: PostShipment) -> DocumentPosted:
     """Posts a sale: goods leave at moving average cost (the COGS, fixed forever).
 

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from core.catalog.models import Warehouse
 from core.commands import Command, MutatingCommand
 from core.db.uow import UnitOfWork
-from core.idempotency import earlier_result, remember
+from core.idempotency import NEW_BUSINESS, earlier_result, once_per_request, remember
 from core.tenancy.access import Actor, require_member
 from core.tenancy.models import Business, Member, Role, UserPreference
 from core.tenancy.results import BusinessView
@@ -71,11 +71,14 @@ class ChangeBusinessSettings(_Settings):
     allow_negative_stock: bool | None = None
 
 
+@once_per_request
 async def create_business(uow: UnitOfWork, actor: Actor, cmd: CreateBusiness) -> BusinessView:
     """Creates a business with its owner and a default warehouse, and switches to it."""
     async with uow:
         session = uow.session
-        if done := await earlier_result(session, actor.user_id, cmd.request_id, "business"):
+        if done := await earlier_result(
+            session, actor.user_id, NEW_BUSINESS, cmd.request_id, "business"
+        ):
             business = await session.get_one(Business, done)
             return BusinessView.of(business, Role.OWNER)
         business = Business(
@@ -103,7 +106,7 @@ async def create_business(uow: UnitOfWork, actor: Actor, cmd: CreateBusiness) ->
             )
         )
         await _choose(uow, actor.user_id, business.id)
-        remember(session, actor.user_id, cmd.request_id, "business", business.id)
+        remember(session, actor.user_id, NEW_BUSINESS, cmd.request_id, "business", business.id)
         await uow.commit()
         return BusinessView.of(business, Role.OWNER)
 

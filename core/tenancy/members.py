@@ -10,7 +10,7 @@ from core.commands import Command, MutatingCommand
 from core.db.base import utcnow
 from core.db.uow import UnitOfWork
 from core.errors import InviteUnusable, LastOwner, NotFound, PermissionDenied
-from core.idempotency import earlier_result, remember
+from core.idempotency import earlier_result, once_per_request, remember
 from core.tenancy.access import Actor, require_member
 from core.tenancy.businesses import _choose
 from core.tenancy.models import Business, Invite, Member, Role
@@ -50,6 +50,7 @@ class SwitchBusiness(Command):
     business_id: int
 
 
+@once_per_request
 async def create_invite(uow: UnitOfWork, actor: Actor, cmd: CreateInvite) -> InviteCreated:
     """Mints an invite token.
 
@@ -59,7 +60,9 @@ async def create_invite(uow: UnitOfWork, actor: Actor, cmd: CreateInvite) -> Inv
     async with uow:
         session = uow.session
         membership = await require_member(session, actor, Role.OWNER, "invite members")
-        if done := await earlier_result(session, actor.user_id, cmd.request_id, "invite"):
+        if done := await earlier_result(
+            session, actor.user_id, membership.business_id, cmd.request_id, "invite"
+        ):
             invite = await session.get_one(Invite, done)
             return InviteCreated(invite.token, Role(invite.role), invite.expires_at)
         invite = Invite(
@@ -71,7 +74,9 @@ async def create_invite(uow: UnitOfWork, actor: Actor, cmd: CreateInvite) -> Inv
         )
         session.add(invite)
         await session.flush()
-        remember(session, actor.user_id, cmd.request_id, "invite", invite.id)
+        remember(
+            session, actor.user_id, membership.business_id, cmd.request_id, "invite", invite.id
+        )
         await uow.commit()
         return InviteCreated(invite.token, cmd.role, invite.expires_at)
 
@@ -91,8 +96,8 @@ async def accept_invite(uow: UnitOfWork, actor: Actor, cmd: AcceptInvite) -> Bus
             raise InviteUnusable("unknown")
         business = await session.get_one(Business, invite.business_id)
         if invite.used_at is not None:
-            if invite.used_by == actor.user_id:
-                return BusinessView.of(business, Role(invite.role))
+            if invite.used_by == actor.user_id and await _is_active(uow, business.id, actor):
+                return BusinessView.of(business, Role(invite.role))  # the same /start again
             raise InviteUnusable("used")
         if invite.expires_at <= utcnow():
             raise InviteUnusable("expired")
@@ -124,7 +129,7 @@ async def change_role(uow: UnitOfWork, actor: Actor, cmd: ChangeRole) -> MemberV
     async with uow:
         membership = await require_member(uow.session, actor, Role.OWNER, "change roles")
         member = await _member(uow, membership.business_id, cmd.user_id)
-        if member.role == Role.OWNER and cmd.role != Role.OWNER:
+        if member.role == Role.OWNER and member.active and cmd.role != Role.OWNER:
             await _keep_an_owner(uow, membership.business_id)
         member.role = cmd.role
         await uow.commit()
@@ -192,6 +197,15 @@ async def _member(uow: UnitOfWork, business_id: int, user_id: int) -> Member:
     if member is None:
         raise NotFound("member", str(user_id))
     return member
+
+
+async def _is_active(uow: UnitOfWork, business_id: int, actor: Actor) -> bool:
+    active = await uow.session.scalar(
+        select(Member.active).where(
+            Member.business_id == business_id, Member.user_id == actor.user_id
+        )
+    )
+    return bool(active)
 
 
 async def _keep_an_owner(uow: UnitOfWork, business_id: int) -> None:

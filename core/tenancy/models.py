@@ -102,10 +102,11 @@ class RequestRecord(Base):
     """The outcome of a mutating request that is not a document, for idempotency."""
 
     __tablename__ = "request_records"
-    __table_args__ = (UniqueConstraint("user_id", "request_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "scope", "request_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(BigInteger)
+    scope: Mapped[int] = mapped_column(Integer)  # the business acted in; 0: opening a business
     request_id: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(32))
     ref_id: Mapped[int] = mapped_column(BigInteger)

@@ -35,13 +35,17 @@ def upgrade() -> None:
         "request_records",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("scope", sa.Integer(), nullable=False),
         sa.Column("request_id", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("ref_id", sa.BigInteger(), nullable=False),
         sa.Column("created_at", core.db.base.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_request_records")),
         sa.UniqueConstraint(
-            "user_id", "request_id", name=op.f("uq_request_records_user_id_request_id")
+            "user_id",
+            "scope",
+            "request_id",
+            name=op.f("uq_request_records_user_id_scope_request_id"),
         ),
     )
     op.create_table(
