@@ -12,10 +12,10 @@ from core.inventory.documents import (
     earlier_document,
     posted,
     reload,
-    require_products,
     require_warehouse,
     start_document,
 )
+from core.inventory.ledger import Posting
 from core.inventory.models import DocType
 from core.inventory.results import DocumentPosted
 from core.numbers import ZERO
@@ -57,30 +57,33 @@ async def post_adjustment(uow: UnitOfWork, actor: Actor, cmd: PostAdjustment) ->
         ):
             return await reload(session, earlier, membership.sees_costs)
         warehouse = await require_warehouse(session, business_id, cmd.warehouse_id)
-        products = await require_products(session, business_id, (x.product_id for x in cmd.lines))
+        posting = await Posting.open(
+            session, membership, (x.product_id for x in cmd.lines), [warehouse]
+        )
         draft = await start_document(
             session,
             membership,
             DocType.ADJUSTMENT,
             cmd.request_id,
             cmd.doc_date,
-            [warehouse],
-            products,
+            posting,
             [{"product_id": x.product_id, "qty": x.qty} for x in cmd.lines],
+            warehouse_id=warehouse.id,
             note=cmd.note,
         )
-        posting = draft.posting
         values: dict[int, Decimal] = {}
         variance = ZERO
-        for line_id, line in zip(draft.line_ids, cmd.lines, strict=True):
+        for line_no, line in enumerate(cmd.lines, start=1):
             pid = line.product_id
             if line.qty > 0:
                 booked = posting.receive(
-                    line_id, warehouse.id, pid, line.qty, posting.ledger(pid).avg
+                    line_no, warehouse.id, pid, line.qty, posting.ledger(pid).avg
                 )
             else:
-                booked = posting.issue(line_id, warehouse.id, pid, -line.qty)
-            values[line_id], variance = booked.value, variance + booked.variance
+                booked = posting.issue(line_no, warehouse.id, pid, -line.qty)
+            values[line_no], variance = booked.value, variance + booked.variance
         await posting.finish()
         await uow.commit()
-        return posted(draft.doc, draft.lines(), products, values, variance, membership.sees_costs)
+        return posted(
+            draft.doc, draft.lines(), posting.products, values, variance, membership.sees_costs
+        )

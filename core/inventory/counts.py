@@ -12,14 +12,13 @@ from core.db.uow import UnitOfWork
 from core.errors import InvalidInput
 from core.idempotency import once_per_request
 from core.inventory.documents import (
-    add_lines,
     earlier_document,
     posted,
     reload,
-    require_products,
     require_warehouse,
     start_document,
 )
+from core.inventory.ledger import Posting
 from core.inventory.models import DocType, Document, DocumentLine, StockMove
 from core.inventory.results import CountDifference, CountPosted, DocumentPosted
 from core.numbers import ZERO
@@ -83,53 +82,53 @@ async def post_stock_count(uow: UnitOfWork, actor: Actor, cmd: PostStockCount) -
         if started_at > now:
             raise InvalidInput("started_at", "in the future", started_at.isoformat())
         warehouse = await require_warehouse(session, business_id, cmd.warehouse_id)
-        products = await require_products(session, business_id, (x.product_id for x in cmd.lines))
+        posting = await Posting.open(
+            session, membership, (x.product_id for x in cmd.lines), [warehouse]
+        )
+        books = [posting.on_hand(warehouse.id, x.product_id) for x in cmd.lines]  # under lock
+        diffs = [x.counted_qty - book for x, book in zip(cmd.lines, books, strict=True)]
         draft = await start_document(
             session,
             membership,
             DocType.COUNT,
             cmd.request_id,
             cmd.doc_date,
-            [warehouse],
-            products,
-            [],
+            posting,
+            [
+                {
+                    "product_id": x.product_id,
+                    "qty": diff,
+                    "counted_qty": x.counted_qty,
+                    "book_qty": book,
+                }
+                for x, book, diff in zip(cmd.lines, books, diffs, strict=True)
+            ],
+            warehouse_id=warehouse.id,
             note=cmd.note,
             started_at=started_at,
         )
-        doc, posting = draft.doc, draft.posting
-        books = [posting.on_hand(warehouse.id, x.product_id) for x in cmd.lines]  # under lock
-        diffs = [x.counted_qty - book for x, book in zip(cmd.lines, books, strict=True)]
-        rows: list[dict[str, object]] = [
-            {
-                "document_id": doc.id,
-                "line_no": n,
-                "product_id": x.product_id,
-                "qty": diff,
-                "counted_qty": x.counted_qty,
-                "book_qty": book,
-            }
-            for n, (x, book, diff) in enumerate(zip(cmd.lines, books, diffs, strict=True), 1)
-        ]
-        line_ids = await add_lines(session, rows)
         values: dict[int, Decimal] = {}
         variance = ZERO
-        for line_id, line, diff in zip(line_ids, cmd.lines, diffs, strict=True):
+        for line_no, (line, diff) in enumerate(zip(cmd.lines, diffs, strict=True), start=1):
             product_id = line.product_id
             if diff > 0:
                 booked = posting.receive(
-                    line_id, warehouse.id, product_id, diff, posting.ledger(product_id).avg
+                    line_no, warehouse.id, product_id, diff, posting.ledger(product_id).avg
                 )
             elif diff < 0:
-                booked = posting.issue(line_id, warehouse.id, product_id, -diff)
+                booked = posting.issue(line_no, warehouse.id, product_id, -diff)
             else:
                 continue
-            values[line_id] = booked.value
+            values[line_no] = booked.value
             variance += booked.variance
         await posting.finish()
-        moved = await _moved_since(uow, warehouse.id, started_at, now, doc.id, set(products))
+        doc = draft.doc
+        moved = await _moved_since(
+            uow, warehouse.id, started_at, now, doc.id, set(posting.products)
+        )
         await uow.commit()
-        lines = [DocumentLine(id=i, **row) for i, row in zip(line_ids, rows, strict=True)]
-        document = posted(doc, lines, products, values, variance, membership.sees_costs)
+        lines = draft.lines()
+        document = posted(doc, lines, posting.products, values, variance, membership.sees_costs)
         return _count_result(document, lines, values, moved, membership)
 
 
@@ -169,7 +168,7 @@ def _count_result(
             book_qty=line.book_qty or ZERO,
             counted_qty=line.counted_qty or ZERO,
             difference=line.qty,
-            value=values.get(line.id, ZERO) if membership.sees_costs else None,
+            value=values.get(line.line_no, ZERO) if membership.sees_costs else None,
         )
         for line, item in zip(sorted(lines, key=lambda x: x.line_no), document.lines, strict=True)
         if line.qty != 0
@@ -188,7 +187,6 @@ async def _reload(uow: UnitOfWork, doc: Document, membership: Membership) -> Cou
         line.line_no: (item.cost or ZERO) * (1 if line.qty > 0 else -1)
         for line, item in zip(sorted(lines, key=lambda x: x.line_no), document.lines, strict=True)
     }
-    by_id = {line.id: values[line.line_no] for line in lines}
     assert doc.started_at is not None
     moved = await _moved_since(
         uow,
@@ -198,4 +196,4 @@ async def _reload(uow: UnitOfWork, doc: Document, membership: Membership) -> Cou
         doc.id,
         {line.product_id for line in lines},
     )
-    return _count_result(document, lines, by_id, moved, membership)
+    return _count_result(document, lines, values, moved, membership)

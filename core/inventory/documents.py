@@ -1,7 +1,6 @@
 """What every document posting shares: lookups, numbering, idempotency, results."""
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.models import Product, Warehouse
 from core.db.base import utcnow
-from core.errors import ArchivedProduct, InvalidInput, NotFound, RequestConflict
+from core.errors import InvalidInput, NotFound, RequestConflict
 from core.inventory.ledger import Posting
 from core.inventory.models import DocStatus, DocType, Document, DocumentLine, MoveKind, StockMove
 from core.inventory.results import DocumentPosted, LinePosted
@@ -74,30 +73,6 @@ async def require_warehouse(
     return warehouse
 
 
-async def require_products(
-    session: AsyncSession, business_id: int, product_ids: Iterable[int]
-) -> dict[int, Product]:
-    """The products of this business, by id, none archived.
-
-    Raises:
-        NotFound: an id is not a product of this business.
-        ArchivedProduct: a product is archived.
-    """
-    wanted = sorted(set(product_ids))
-    found = {
-        p.id: p
-        for p in await session.scalars(
-            select(Product).where(Product.business_id == business_id, Product.id.in_(wanted))
-        )
-    }
-    for product_id in wanted:
-        if product_id not in found:
-            raise NotFound("product", str(product_id))
-        if found[product_id].archived:
-            raise ArchivedProduct(found[product_id].sku)
-    return found
-
-
 def local_today(membership: Membership) -> date:
     """Today in the business's time zone."""
     return datetime.now(membership.zone).date()
@@ -122,7 +97,6 @@ async def open_document(
     membership: Membership,
     doc_type: DocType,
     request_id: str,
-    warehouse_id: int,
     doc_date: date,
     **fields: object,
 ) -> Document:
@@ -135,7 +109,6 @@ async def open_document(
         "number": f"{doc_type.value}-{year}-{number:05d}",
         "status": DocStatus.POSTED.value,
         "request_id": request_id,
-        "warehouse_id": warehouse_id,
         "currency": membership.business.base_currency,
         "doc_date": doc_date,
         "created_by": membership.member.id,
@@ -148,27 +121,18 @@ async def open_document(
     return Document(id=doc_id, **values)  # transient: the row as inserted, for the result
 
 
-async def add_lines(session: AsyncSession, rows: list[dict[str, object]]) -> list[int]:
-    """Inserts document lines in one statement; their ids in the given order."""
-    if not rows:
-        return []
-    conn = await session.connection()
-    # One executemany, then the ids in line order: RETURNING in parameter order would send
-    # the rows one statement each on SQLite (no deterministic sentinel there).
-    await conn.execute(_LINE.insert(), rows)
-    ids = await conn.scalars(
-        select(_LINE.c.id)
-        .where(_LINE.c.document_id == rows[0]["document_id"])
-        .order_by(_LINE.c.line_no)
-    )
-    return list(ids)  # rows come numbered 1..n, in order
+async def add_lines(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """Inserts document lines in one statement (moves refer to them by line number)."""
+    if rows:
+        conn = await session.connection()
+        await conn.execute(_LINE.insert(), rows)
 
 
 def posted(
     doc: Document,
     lines: list[DocumentLine],
     products: dict[int, Product],
-    line_values: dict[int, Decimal],
+    line_values: dict[int, Decimal],  # by line number
     variance: Decimal,
     sees_costs: bool,
 ) -> DocumentPosted:
@@ -182,7 +146,7 @@ def posted(
             qty=line.qty,
             unit_price=line.unit_price,
             amount=line.amount,
-            cost=abs(line_values.get(line.id, ZERO)) if sees_costs else None,
+            cost=abs(line_values.get(line.line_no, ZERO)) if sees_costs else None,
         )
         for line in sorted(lines, key=lambda line: line.line_no)
     )
@@ -217,33 +181,32 @@ async def reload(session: AsyncSession, doc: Document, sees_costs: bool) -> Docu
     values: dict[int, Decimal] = defaultdict(lambda: ZERO)
     variance = ZERO
     query = (
-        select(StockMove.line_id, StockMove.kind, func.sum(StockMove.value))
+        select(StockMove.line_no, StockMove.kind, func.sum(StockMove.value))
         .where(StockMove.document_id == doc.id, StockMove.reverses_id.is_(None))
-        .group_by(StockMove.line_id, StockMove.kind)
+        .group_by(StockMove.line_no, StockMove.kind)
     )
     if doc.voided_at is not None:  # the void's own variance is not the posting's
         query = query.where(StockMove.created_at < doc.voided_at)
     moves = await session.execute(query)
-    for line_id, kind, value in moves:
+    for line_no, kind, value in moves:
         if kind == MoveKind.VARIANCE:
             variance += value
-        elif line_id is not None:
-            values[line_id] += value
+        elif line_no is not None:
+            values[line_no] += value
     return posted(doc, lines, products, values, variance, sees_costs)
 
 
 @dataclass
 class Draft:
-    """A document being posted: its row, its lines' rows and ids, and its stock posting."""
+    """A document being posted: its row, its lines' rows and its stock posting."""
 
     doc: Document
     rows: list[dict[str, Any]]
-    line_ids: list[int]
     posting: Posting
 
     def lines(self) -> list[DocumentLine]:
         """The lines as (transient) rows, for the result."""
-        return [DocumentLine(id=i, **row) for i, row in zip(self.line_ids, self.rows, strict=True)]
+        return [DocumentLine(**row) for row in self.rows]
 
 
 async def start_document(
@@ -252,33 +215,24 @@ async def start_document(
     doc_type: DocType,
     request_id: str,
     doc_date: date | None,
-    warehouses: list[Warehouse],
-    products: dict[int, Product],
+    posting: Posting,
     lines: list[dict[str, Any]],
     **fields: object,
 ) -> Draft:
-    """Numbers the document, inserts it and its lines, and opens its stock posting.
+    """Numbers the document and inserts it and its lines, numbered 1, 2, ... in order.
 
-    ``warehouses[0]`` is the document's warehouse; a transfer's target comes second.
+    The posting was opened first, so its cost rows are locked before the number is taken.
+    ``fields`` must name the document's ``warehouse_id``.
     """
     doc = await open_document(
         session,
         membership,
         doc_type,
         request_id,
-        warehouses[0].id,
         check_doc_date(membership, doc_date),
         **fields,
     )
+    posting.document_id = doc.id
     rows = [{"document_id": doc.id, "line_no": n, **line} for n, line in enumerate(lines, 1)]
-    line_ids = await add_lines(session, rows)
-    posting = await Posting.open(
-        session,
-        business_id=membership.business_id,
-        document_id=doc.id,
-        currency=membership.business.base_currency,
-        allow_negative=membership.business.allow_negative_stock,
-        products=products,
-        warehouses={w.id: w for w in warehouses},
-    )
-    return Draft(doc, rows, line_ids, posting)
+    await add_lines(session, rows)
+    return Draft(doc, rows, posting)

@@ -7,6 +7,7 @@ per-warehouse balance, then writes the moves and the new balances in a few bulk 
 Nothing here commits: the service's unit of work does, or rolls everything back.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -16,16 +17,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.models import Product, Warehouse
 from core.db.base import utcnow
-from core.errors import InsufficientStock
+from core.errors import ArchivedProduct, InsufficientStock, NotFound
 from core.inventory.models import MoveKind, ProductCost, StockBalance, StockMove
 from core.inventory.valuation import Booked, CostLedger
 from core.numbers import ZERO
+from core.tenancy.access import Membership
 
 _COST: Table = ProductCost.__table__  # type: ignore[assignment]
 _BALANCE: Table = StockBalance.__table__  # type: ignore[assignment]
 _MOVE: Table = StockMove.__table__  # type: ignore[assignment]
-_COSTS = select(_COST.c.product_id, _COST.c.on_hand, _COST.c.value, _COST.c.avg).order_by(
-    _COST.c.product_id
+_PRODUCT: Table = Product.__table__  # type: ignore[assignment]
+_LOAD = (
+    select(
+        _PRODUCT.c.id,
+        _PRODUCT.c.sku,
+        _PRODUCT.c.name,
+        _PRODUCT.c.unit,
+        _PRODUCT.c.archived,
+        _COST.c.on_hand,
+        _COST.c.value,
+        _COST.c.avg,
+    )
+    .select_from(_PRODUCT)
+    .join(_COST, _COST.c.product_id == _PRODUCT.c.id)
+    .order_by(_PRODUCT.c.id)  # the lock order: lines locked in arrival order deadlock
 )
 _BALANCES = select(_BALANCE.c.warehouse_id, _BALANCE.c.product_id, _BALANCE.c.on_hand)
 _SET_BALANCE = (
@@ -42,7 +57,6 @@ class Posting:
 
     session: AsyncSession
     business_id: int
-    document_id: int
     currency: str
     allow_negative: bool
     products: dict[int, Product]
@@ -53,45 +67,71 @@ class Posting:
     touched: set[tuple[int, int]] = field(default_factory=set)
     valued: set[int] = field(default_factory=set)
     moves: list[dict[str, Any]] = field(default_factory=list)
+    document_id: int = 0  # set once the document is numbered and inserted
 
     @classmethod
     async def open(
         cls,
         session: AsyncSession,
+        membership: Membership,
+        product_ids: Iterable[int],
+        warehouses: list[Warehouse],
         *,
-        business_id: int,
-        document_id: int,
-        currency: str,
-        allow_negative: bool,
-        products: dict[int, Product],
-        warehouses: dict[int, Warehouse],
+        archived_ok: bool = False,
     ) -> "Posting":
-        """Locks and loads the cost and balance rows the document will touch."""
-        ids = sorted(products)
+        """Checks, locks and loads the products a document touches.
+
+        Each product comes with its cost row (locked on PostgreSQL, in product-id order), then
+        its balances in ``warehouses``.
+
+        Raises:
+            NotFound: an id is not a product of this business.
+            ArchivedProduct: a product is archived (unless ``archived_ok``: voids).
+        """
+        ids = sorted(set(product_ids))
         conn = await session.connection()  # Core on the session's transaction: no ORM overhead
-        query = _COSTS.where(_COST.c.product_id.in_(ids))
+        query = _LOAD.where(
+            _PRODUCT.c.business_id == membership.business_id, _PRODUCT.c.id.in_(ids)
+        )
         if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        ledgers = {
-            row.product_id: CostLedger(row.on_hand, row.value, row.avg, currency)
-            for row in await conn.execute(query)
-        }
+            query = query.with_for_update(of=_COST)
+        currency = membership.business.base_currency
+        products: dict[int, Product] = {}
+        ledgers: dict[int, CostLedger] = {}
+        for row in await conn.execute(query):
+            products[row.id] = Product(
+                id=row.id,
+                business_id=membership.business_id,
+                sku=row.sku,
+                name=row.name,
+                unit=row.unit,
+                archived=row.archived,
+            )  # transient: what results and refusals show
+            ledgers[row.id] = CostLedger(row.on_hand, row.value, row.avg, currency)
+        # Balances in a statement of their own, after the locks: joined into the locking
+        # SELECT, PostgreSQL would hand a waiting posting the balance rows of its old snapshot
+        # (only the locked rows are re-read), and two sales would both take the last unit.
         balance_rows = await conn.execute(
             _BALANCES.where(
-                _BALANCE.c.product_id.in_(ids), _BALANCE.c.warehouse_id.in_(sorted(warehouses))
+                _BALANCE.c.product_id.in_(ids),
+                _BALANCE.c.warehouse_id.in_(sorted(w.id for w in warehouses)),
             )
         )
         balances = {(r.warehouse_id, r.product_id): r.on_hand for r in balance_rows}
+        for product_id in ids:
+            if product_id not in products:
+                raise NotFound("product", str(product_id))
+            if products[product_id].archived and not archived_ok:
+                raise ArchivedProduct(products[product_id].sku)
         return cls(
-            session,
-            business_id,
-            document_id,
-            currency,
-            allow_negative,
-            products,
-            warehouses,
-            ledgers,
-            balances,
+            session=session,
+            business_id=membership.business_id,
+            currency=currency,
+            allow_negative=membership.business.allow_negative_stock,
+            products=products,
+            warehouses={w.id: w for w in warehouses},
+            ledgers=ledgers,
+            balances=balances,
         )
 
     def on_hand(self, warehouse_id: int, product_id: int) -> Decimal:
@@ -119,7 +159,7 @@ class Posting:
 
     def _book(
         self,
-        line_id: int | None,
+        line_no: int | None,
         warehouse_id: int | None,
         product_id: int,
         qty: Decimal,
@@ -131,7 +171,7 @@ class Posting:
         common = {
             "business_id": self.business_id,
             "document_id": self.document_id,
-            "line_id": line_id,
+            "line_no": line_no,
             "product_id": product_id,
             "created_at": now,
         }
@@ -159,7 +199,7 @@ class Posting:
 
     def _moves_only(
         self,
-        line_id: int | None,
+        line_no: int | None,
         warehouse_id: int,
         product_id: int,
         qty: Decimal,
@@ -169,7 +209,7 @@ class Posting:
             {
                 "business_id": self.business_id,
                 "document_id": self.document_id,
-                "line_id": line_id,
+                "line_no": line_no,
                 "product_id": product_id,
                 "created_at": utcnow(),
                 "warehouse_id": warehouse_id,
@@ -182,7 +222,7 @@ class Posting:
 
     def receive(
         self,
-        line_id: int | None,
+        line_no: int | None,
         warehouse_id: int,
         product_id: int,
         qty: Decimal,
@@ -191,16 +231,16 @@ class Posting:
         """Goods in at a known unit cost (a receipt, a surplus at the average)."""
         self._stock(warehouse_id, product_id, qty)
         booked = self.ledgers[product_id].receive(qty, unit_cost)
-        self._book(line_id, warehouse_id, product_id, qty, booked)
+        self._book(line_no, warehouse_id, product_id, qty, booked)
         return booked
 
     def issue(
-        self, line_id: int | None, warehouse_id: int, product_id: int, qty: Decimal
+        self, line_no: int | None, warehouse_id: int, product_id: int, qty: Decimal
     ) -> Booked:
         """Goods out at the moving average (a sale, a shortfall)."""
         self._stock(warehouse_id, product_id, -qty)
         booked = self.ledgers[product_id].issue(qty)
-        self._book(line_id, warehouse_id, product_id, -qty, booked)
+        self._book(line_no, warehouse_id, product_id, -qty, booked)
         return booked
 
     def reverse(self, move: StockMove, *, quantity_only: bool) -> Booked:
@@ -210,21 +250,21 @@ class Posting:
         self._stock(move.warehouse_id, move.product_id, qty)
         ledger = self.ledgers[move.product_id]
         if quantity_only:
-            self._moves_only(move.line_id, move.warehouse_id, move.product_id, qty, move.id)
+            self._moves_only(move.line_no, move.warehouse_id, move.product_id, qty, move.id)
             return Booked(ZERO)
         if move.qty > 0:  # it came in: it leaves at its own value per unit
             booked = ledger.send_back(move.qty, move.qty, move.value)
         else:  # it went out: it comes back at its own value per unit
             booked = ledger.bring_back(qty, qty, -move.value)
-        self._book(move.line_id, move.warehouse_id, move.product_id, qty, booked, move.id)
+        self._book(move.line_no, move.warehouse_id, move.product_id, qty, booked, move.id)
         return booked
 
-    def shift(self, line_id: int, from_id: int, to_id: int, product_id: int, qty: Decimal) -> None:
+    def shift(self, line_no: int, from_id: int, to_id: int, product_id: int, qty: Decimal) -> None:
         """Moves quantity between warehouses; value and average are untouched."""
         self._stock(from_id, product_id, -qty)
         self._stock(to_id, product_id, qty)
         for warehouse_id, delta in ((from_id, -qty), (to_id, qty)):
-            self._moves_only(line_id, warehouse_id, product_id, delta)
+            self._moves_only(line_no, warehouse_id, product_id, delta)
 
     async def finish(self) -> None:
         """Writes the moves, the balances and the cost rows."""

@@ -77,6 +77,7 @@ class DocumentLine(Base):
     """One product on a document. A count line keeps what was counted and what was on hand."""
 
     __tablename__ = "document_lines"
+    __table_args__ = (UniqueConstraint("document_id", "line_no"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
@@ -101,7 +102,7 @@ class StockMove(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"))
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    line_id: Mapped[int | None] = mapped_column(ForeignKey("document_lines.id"))
+    line_no: Mapped[int | None] = mapped_column(Integer)  # the document line it books
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"))
     kind: Mapped[str] = mapped_column(String(10), default=MoveKind.GOODS)

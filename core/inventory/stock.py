@@ -40,7 +40,10 @@ async def _card(session: AsyncSession, product: Product, sees_costs: bool) -> St
     rows = await session.execute(
         select(Warehouse.id, Warehouse.name, StockBalance.on_hand)
         .join(StockBalance, StockBalance.warehouse_id == Warehouse.id)
-        .where(StockBalance.product_id == product.id)
+        .where(
+            StockBalance.business_id == product.business_id,  # the index, and the wall
+            StockBalance.product_id == product.id,
+        )
         .order_by(Warehouse.is_default.desc(), Warehouse.id)
     )
     levels = tuple(StockLevel(w_id, name, qty) for w_id, name, qty in rows)

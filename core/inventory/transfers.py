@@ -12,10 +12,10 @@ from core.inventory.documents import (
     earlier_document,
     posted,
     reload,
-    require_products,
     require_warehouse,
     start_document,
 )
+from core.inventory.ledger import Posting
 from core.inventory.models import DocType
 from core.inventory.results import DocumentPosted
 from core.numbers import ZERO
@@ -62,21 +62,23 @@ async def post_transfer(uow: UnitOfWork, actor: Actor, cmd: PostTransfer) -> Doc
             return await reload(session, earlier, membership.sees_costs)
         source = await require_warehouse(session, business_id, cmd.from_warehouse_id)
         target = await require_warehouse(session, business_id, cmd.to_warehouse_id)
-        products = await require_products(session, business_id, (x.product_id for x in cmd.lines))
+        posting = await Posting.open(
+            session, membership, (x.product_id for x in cmd.lines), [source, target]
+        )
         draft = await start_document(
             session,
             membership,
             DocType.TRANSFER,
             cmd.request_id,
             cmd.doc_date,
-            [source, target],
-            products,
+            posting,
             [{"product_id": x.product_id, "qty": x.qty} for x in cmd.lines],
+            warehouse_id=source.id,
             to_warehouse_id=target.id,
             note=cmd.note,
         )
-        for line_id, line in zip(draft.line_ids, cmd.lines, strict=True):
-            draft.posting.shift(line_id, source.id, target.id, line.product_id, line.qty)
+        for line_no, line in enumerate(cmd.lines, start=1):
+            posting.shift(line_no, source.id, target.id, line.product_id, line.qty)
         await draft.posting.finish()
         await uow.commit()
-        return posted(draft.doc, draft.lines(), products, {}, ZERO, membership.sees_costs)
+        return posted(draft.doc, draft.lines(), posting.products, {}, ZERO, membership.sees_costs)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.catalog.models import Product, Warehouse
+from core.catalog.models import Warehouse
 from core.commands import MutatingCommand
 from core.db.base import utcnow
 from core.db.uow import UnitOfWork
@@ -85,24 +85,19 @@ async def _posting(
     uow: UnitOfWork, membership: Membership, doc: Document, originals: list[StockMove]
 ) -> Posting:
     session = uow.session
-    product_ids = {m.product_id for m in originals}
     warehouse_ids = {m.warehouse_id for m in originals if m.warehouse_id is not None}
-    products = {
-        p.id: p for p in await session.scalars(select(Product).where(Product.id.in_(product_ids)))
-    }
-    warehouses = {
-        w.id: w
-        for w in await session.scalars(select(Warehouse).where(Warehouse.id.in_(warehouse_ids)))
-    }
-    return await Posting.open(
-        session,
-        business_id=membership.business_id,
-        document_id=doc.id,
-        currency=membership.business.base_currency,
-        allow_negative=membership.business.allow_negative_stock,
-        products=products,
-        warehouses=warehouses,
+    warehouses = list(
+        await session.scalars(
+            select(Warehouse).where(
+                Warehouse.id.in_(warehouse_ids), Warehouse.business_id == membership.business_id
+            )
+        )
     )
+    posting = await Posting.open(
+        session, membership, (m.product_id for m in originals), warehouses, archived_ok=True
+    )
+    posting.document_id = doc.id
+    return posting
 
 
 async def _result(uow: UnitOfWork, doc: Document, membership: Membership) -> VoidPosted:

@@ -45,11 +45,11 @@ async def post_receipt(uow: UnitOfWork, actor: Actor, cmd: PostReceipt) -> Docum
             session, membership, DocType.RECEIPT, cmd, cmd.lines, (Supplier, cmd.supplier_id)
         )
         values, variance = {}, ZERO
-        for line_id, line in zip(draft.line_ids, cmd.lines, strict=True):
+        for line_no, line in enumerate(cmd.lines, start=1):
             booked = draft.posting.receive(
-                line_id, draft.doc.warehouse_id, line.product_id, line.qty, line.unit_price
+                line_no, draft.doc.warehouse_id, line.product_id, line.qty, line.unit_price
             )
-            values[line_id], variance = booked.value, variance + booked.variance
+            values[line_no], variance = booked.value, variance + booked.variance
         await draft.posting.finish()
         await uow.commit()
         return posted(

@@ -46,10 +46,10 @@ async def post_shipment(uow: UnitOfWork, actor: Actor, cmd: PostShipment) -> Doc
             session, membership, DocType.SHIPMENT, cmd, cmd.lines, (Customer, cmd.customer_id)
         )
         values = {
-            line_id: draft.posting.issue(
-                line_id, draft.doc.warehouse_id, line.product_id, line.qty
+            line_no: draft.posting.issue(
+                line_no, draft.doc.warehouse_id, line.product_id, line.qty
             ).value
-            for line_id, line in zip(draft.line_ids, cmd.lines, strict=True)
+            for line_no, line in enumerate(cmd.lines, start=1)
         }
         await draft.posting.finish()
         await uow.commit()

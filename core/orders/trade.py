@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.catalog.models import Customer, Supplier
 from core.commands import Command, MutatingCommand, Quantity, UnitPrice
 from core.errors import NotFound
-from core.inventory.documents import Draft, require_products, require_warehouse, start_document
+from core.inventory.documents import Draft, require_warehouse, start_document
+from core.inventory.ledger import Posting
 from core.inventory.models import DocType
 from core.numbers import ZERO, mul_div, round_money
 from core.tenancy.access import Membership
@@ -54,7 +55,7 @@ async def start_trade(
         )
         if found is None:
             raise NotFound(model.__tablename__.removesuffix("s"), str(party_id))
-    products = await require_products(session, business_id, (x.product_id for x in lines))
+    posting = await Posting.open(session, membership, (x.product_id for x in lines), [warehouse])
     currency = membership.business.base_currency
     amounts = [round_money(mul_div(x.qty, x.unit_price), currency) for x in lines]
     party_field = "supplier_id" if model is Supplier else "customer_id"
@@ -64,12 +65,12 @@ async def start_trade(
         doc_type,
         cmd.request_id,
         cmd.doc_date,
-        [warehouse],
-        products,
+        posting,
         [
             {"product_id": x.product_id, "qty": x.qty, "unit_price": x.unit_price, "amount": a}
             for x, a in zip(lines, amounts, strict=True)
         ],
+        warehouse_id=warehouse.id,
         note=cmd.note,
         total=sum(amounts, ZERO),
         **{party_field: party_id},

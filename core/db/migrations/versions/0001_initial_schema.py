@@ -367,6 +367,9 @@ def upgrade() -> None:
             ["product_id"], ["products.id"], name=op.f("fk_document_lines_product_id_products")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_document_lines")),
+        sa.UniqueConstraint(
+            "document_id", "line_no", name=op.f("uq_document_lines_document_id_line_no")
+        ),
     )
     with op.batch_alter_table("document_lines", schema=None) as batch_op:
         batch_op.create_index(
@@ -381,7 +384,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("business_id", sa.Integer(), nullable=False),
         sa.Column("document_id", sa.Integer(), nullable=False),
-        sa.Column("line_id", sa.Integer(), nullable=True),
+        sa.Column("line_no", sa.Integer(), nullable=True),
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("warehouse_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=10), nullable=False),
@@ -396,9 +399,6 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["document_id"], ["documents.id"], name=op.f("fk_stock_moves_document_id_documents")
-        ),
-        sa.ForeignKeyConstraint(
-            ["line_id"], ["document_lines.id"], name=op.f("fk_stock_moves_line_id_document_lines")
         ),
         sa.ForeignKeyConstraint(
             ["product_id"], ["products.id"], name=op.f("fk_stock_moves_product_id_products")
