@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from pydantic import Field, field_validator
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.models import Barcode, Product
@@ -13,7 +13,7 @@ from core.commands import Command, CountedQuantity, MutatingCommand, UnitPrice
 from core.db.uow import UnitOfWork
 from core.errors import Duplicate, NotFound
 from core.idempotency import earlier_result, once_per_request, remember
-from core.inventory.models import ProductCost
+from core.inventory.models import ProductCost, StockMove
 from core.sequences import next_number
 from core.tenancy.access import Actor, require_member
 from core.tenancy.models import Role
@@ -151,8 +151,21 @@ async def change_product(uow: UnitOfWork, actor: Actor, cmd: ChangeProduct) -> P
             setattr(product, field, value.strip() if isinstance(value, str) else value)
         if "name" in changes:
             await index_product(session, product)
+        if "default_purchase_price" in changes:
+            await _reprice_unmoved(uow, product.id, changes["default_purchase_price"])
         await uow.commit()
         return await _view(uow, membership.business_id, product.id, session_open=False)
+
+
+async def _reprice_unmoved(uow: UnitOfWork, product_id: int, price: Decimal) -> None:
+    """A product that never moved has the default purchase price as its average (rule 4)."""
+    moved = await uow.session.scalar(
+        select(StockMove.id).where(StockMove.product_id == product_id).limit(1)
+    )
+    if moved is None:
+        await uow.session.execute(
+            update(ProductCost).where(ProductCost.product_id == product_id).values(avg=price)
+        )
 
 
 async def add_barcode(uow: UnitOfWork, actor: Actor, cmd: AddBarcode) -> ProductView:

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.catalog.products import ChangeProduct, change_product
 from core.db.base import utcnow
 from core.db.engine import Database
 from core.errors import InsufficientStock
@@ -90,3 +91,23 @@ async def test_a_transfer_moves_quantity_only_and_cannot_overdraw(shop) -> None:
             ),
         )
     assert (await check_ledger(shop.db)).ok
+
+
+async def test_a_product_that_never_moved_takes_its_default_purchase_price_as_average(
+    shop,
+) -> None:
+    await change_product(
+        shop.uow(),
+        shop.manager,
+        ChangeProduct(product_id=shop.cup.product_id, default_purchase_price=D("2.5")),
+    )
+    card = await stock_card(shop.uow(), shop.manager, sku="B002")
+    assert card.avg_cost == D("2.5")
+    await shop.receive(shop.cup, "4", "3")
+    await change_product(
+        shop.uow(),
+        shop.manager,
+        ChangeProduct(product_id=shop.cup.product_id, default_purchase_price=D("9")),
+    )
+    card = await stock_card(shop.uow(), shop.manager, sku="B002")
+    assert card.avg_cost == D(3)  # once it moved, the ledger decides
