@@ -11,6 +11,7 @@ from core.idempotency import once_per_request
 from core.inventory.documents import (
     earlier_document,
     posted,
+    posted_request,
     reload,
     require_warehouse,
     start_document,
@@ -50,11 +51,11 @@ async def post_adjustment(uow: UnitOfWork, actor: Actor, cmd: PostAdjustment) ->
     """
     async with uow:
         session = uow.session
-        membership = await require_member(session, actor, Role.MANAGER, "post adjustments")
+        membership = await require_member(
+            session, actor, Role.MANAGER, "post adjustments", probe=posted_request(cmd.request_id)
+        )
         business_id = membership.business_id
-        if earlier := await earlier_document(
-            session, business_id, cmd.request_id, DocType.ADJUSTMENT
-        ):
+        if earlier := await earlier_document(session, membership, DocType.ADJUSTMENT):
             return await reload(session, earlier, membership.sees_costs)
         warehouse = await require_warehouse(session, business_id, cmd.warehouse_id)
         posting = await Posting.open(

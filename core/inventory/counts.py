@@ -14,6 +14,7 @@ from core.idempotency import once_per_request
 from core.inventory.documents import (
     earlier_document,
     posted,
+    posted_request,
     reload,
     require_warehouse,
     start_document,
@@ -73,9 +74,11 @@ async def post_stock_count(uow: UnitOfWork, actor: Actor, cmd: PostStockCount) -
     """
     async with uow:
         session = uow.session
-        membership = await require_member(session, actor, Role.CLERK, "post counts")
+        membership = await require_member(
+            session, actor, Role.CLERK, "post counts", probe=posted_request(cmd.request_id)
+        )
         business_id = membership.business_id
-        if earlier := await earlier_document(session, business_id, cmd.request_id, DocType.COUNT):
+        if earlier := await earlier_document(session, membership, DocType.COUNT):
             return await _reload(uow, earlier, membership)
         now = utcnow()
         started_at = cmd.started_at or now

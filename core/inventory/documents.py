@@ -6,10 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import ScalarSelect, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.catalog.models import Product, Warehouse
+from core.catalog.models import Customer, Product, Supplier, Warehouse
 from core.db.base import utcnow
 from core.errors import InvalidInput, NotFound, RequestConflict
 from core.inventory.ledger import Posting
@@ -18,6 +18,7 @@ from core.inventory.results import DocumentPosted, LinePosted
 from core.numbers import ZERO
 from core.sequences import next_number
 from core.tenancy.access import Membership
+from core.tenancy.models import Member
 
 _DOC: Table = Document.__table__  # type: ignore[assignment]
 _LINE: Table = DocumentLine.__table__  # type: ignore[assignment]
@@ -34,43 +35,63 @@ _UNSET_DOCUMENT_FIELDS: dict[str, Any] = {
 }
 
 
+def posted_request(request_id: str) -> ScalarSelect[int]:
+    """The id of the document this request posted in the member's business, as a probe."""
+    return (
+        select(_DOC.c.id)
+        .where(_DOC.c.business_id == Member.business_id, _DOC.c.request_id == request_id)
+        .scalar_subquery()
+    )
+
+
 async def earlier_document(
-    session: AsyncSession, business_id: int, request_id: str, doc_type: DocType
+    session: AsyncSession, membership: Membership, doc_type: DocType
 ) -> Document | None:
-    """The document an earlier request with this id posted, if any.
+    """The document an earlier request posted, found by ``require_member``'s probe.
 
     Raises:
         RequestConflict: the id posted a document of another type.
     """
-    conn = await session.connection()
-    found = await conn.scalar(
-        select(_DOC.c.id).where(_DOC.c.business_id == business_id, _DOC.c.request_id == request_id)
-    )
-    if found is None:  # the usual case: answered by one indexed Core query
+    if membership.probed is None:  # the usual case: nothing more to ask
         return None
-    doc = await session.get_one(Document, found)
+    doc = await session.get_one(Document, membership.probed)
     if doc.doc_type != doc_type:
-        raise RequestConflict(request_id)
+        raise RequestConflict(doc.request_id)
     return doc
 
 
 async def require_warehouse(
-    session: AsyncSession, business_id: int, warehouse_id: int | None
+    session: AsyncSession,
+    business_id: int,
+    warehouse_id: int | None,
+    *,
+    party: tuple[type[Supplier] | type[Customer], int | None] | None = None,
 ) -> Warehouse:
-    """The warehouse (the default one when None) of this business.
+    """The warehouse (the default one when None) of this business, and a party's check.
 
     Raises:
-        NotFound: not a warehouse of this business, or archived.
+        NotFound: not a warehouse of this business, or archived; or ``party`` (a supplier or
+            customer id) is not one of this business.
     """
     query = select(Warehouse).where(Warehouse.business_id == business_id)
     if warehouse_id is None:
         query = query.where(Warehouse.is_default.is_(True))
     else:
         query = query.where(Warehouse.id == warehouse_id)
-    warehouse = await session.scalar(query)
-    if warehouse is None or warehouse.archived:
+    model, party_id = party or (Supplier, None)
+    if party_id is not None:  # asked in the same round trip
+        query = query.add_columns(
+            select(model.id)
+            .where(model.id == party_id, model.business_id == business_id)
+            .scalar_subquery()
+            .label("party")
+        )
+    row = (await session.execute(query)).first()
+    if row is None or row[0].archived:
         raise NotFound("warehouse", str(warehouse_id or "default"))
-    return warehouse
+    if party_id is not None and row.party is None:
+        raise NotFound(model.__tablename__.removesuffix("s"), str(party_id))
+    return row[0]
 
 
 def local_today(membership: Membership) -> date:

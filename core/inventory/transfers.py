@@ -11,6 +11,7 @@ from core.idempotency import once_per_request
 from core.inventory.documents import (
     earlier_document,
     posted,
+    posted_request,
     reload,
     require_warehouse,
     start_document,
@@ -52,13 +53,13 @@ async def post_transfer(uow: UnitOfWork, actor: Actor, cmd: PostTransfer) -> Doc
     """
     async with uow:
         session = uow.session
-        membership = await require_member(session, actor, Role.CLERK, "post transfers")
+        membership = await require_member(
+            session, actor, Role.CLERK, "post transfers", probe=posted_request(cmd.request_id)
+        )
         if cmd.from_warehouse_id == cmd.to_warehouse_id:
             raise InvalidInput("to_warehouse_id", "same as the source", str(cmd.to_warehouse_id))
         business_id = membership.business_id
-        if earlier := await earlier_document(
-            session, business_id, cmd.request_id, DocType.TRANSFER
-        ):
+        if earlier := await earlier_document(session, membership, DocType.TRANSFER):
             return await reload(session, earlier, membership.sees_costs)
         source = await require_warehouse(session, business_id, cmd.from_warehouse_id)
         target = await require_warehouse(session, business_id, cmd.to_warehouse_id)

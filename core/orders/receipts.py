@@ -5,7 +5,7 @@ from pydantic import Field
 from core.catalog.models import Supplier
 from core.db.uow import UnitOfWork
 from core.idempotency import once_per_request
-from core.inventory.documents import earlier_document, posted, reload
+from core.inventory.documents import earlier_document, posted, posted_request, reload
 from core.inventory.models import DocType
 from core.inventory.results import DocumentPosted
 from core.numbers import ZERO
@@ -36,10 +36,10 @@ async def post_receipt(uow: UnitOfWork, actor: Actor, cmd: PostReceipt) -> Docum
     """
     async with uow:
         session = uow.session
-        membership = await require_member(session, actor, Role.CLERK, "post receipts")
-        if earlier := await earlier_document(
-            session, membership.business_id, cmd.request_id, DocType.RECEIPT
-        ):
+        membership = await require_member(
+            session, actor, Role.CLERK, "post receipts", probe=posted_request(cmd.request_id)
+        )
+        if earlier := await earlier_document(session, membership, DocType.RECEIPT):
             return await reload(session, earlier, membership.sees_costs)
         draft = await start_trade(
             session, membership, DocType.RECEIPT, cmd, cmd.lines, (Supplier, cmd.supplier_id)

@@ -5,7 +5,7 @@ from pydantic import Field
 from core.catalog.models import Customer
 from core.db.uow import UnitOfWork
 from core.idempotency import once_per_request
-from core.inventory.documents import earlier_document, posted, reload
+from core.inventory.documents import earlier_document, posted, posted_request, reload
 from core.inventory.models import DocType
 from core.inventory.results import DocumentPosted
 from core.numbers import ZERO
@@ -37,10 +37,10 @@ async def post_shipment(uow: UnitOfWork, actor: Actor, cmd: PostShipment) -> Doc
     """
     async with uow:
         session = uow.session
-        membership = await require_member(session, actor, Role.CLERK, "post shipments")
-        if earlier := await earlier_document(
-            session, membership.business_id, cmd.request_id, DocType.SHIPMENT
-        ):
+        membership = await require_member(
+            session, actor, Role.CLERK, "post shipments", probe=posted_request(cmd.request_id)
+        )
+        if earlier := await earlier_document(session, membership, DocType.SHIPMENT):
             return await reload(session, earlier, membership.sees_costs)
         draft = await start_trade(
             session, membership, DocType.SHIPMENT, cmd, cmd.lines, (Customer, cmd.customer_id)

@@ -3,12 +3,10 @@
 from datetime import date
 
 from pydantic import Field
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.models import Customer, Supplier
 from core.commands import Command, MutatingCommand, Quantity, UnitPrice
-from core.errors import NotFound
 from core.inventory.documents import Draft, require_warehouse, start_document
 from core.inventory.ledger import Posting
 from core.inventory.models import DocType
@@ -46,15 +44,10 @@ async def start_trade(
         NotFound: the warehouse, the party or a product is not in this business.
         ArchivedProduct: a line's product is archived.
     """
-    business_id = membership.business_id
-    warehouse = await require_warehouse(session, business_id, cmd.warehouse_id)
+    warehouse = await require_warehouse(
+        session, membership.business_id, cmd.warehouse_id, party=party
+    )
     model, party_id = party
-    if party_id is not None:
-        found = await session.scalar(
-            select(model.id).where(model.id == party_id, model.business_id == business_id)
-        )
-        if found is None:
-            raise NotFound(model.__tablename__.removesuffix("s"), str(party_id))
     posting = await Posting.open(session, membership, (x.product_id for x in lines), [warehouse])
     currency = membership.business.base_currency
     amounts = [round_money(mul_div(x.qty, x.unit_price), currency) for x in lines]

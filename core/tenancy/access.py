@@ -1,10 +1,11 @@
 """Who is acting, in which business, and may they (DESIGN rule 9)."""
 
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import NoBusiness, PermissionDenied
@@ -29,6 +30,7 @@ class Membership:
 
     member: Member
     business: Business
+    probed: Any = None  # what require_member's ``probe`` found, if it was given one
 
     @property
     def role(self) -> Role:
@@ -77,25 +79,35 @@ async def current_business_id(session: AsyncSession, actor: Actor) -> int:
 
 
 async def require_member(
-    session: AsyncSession, actor: Actor, least: Role, action: str
+    session: AsyncSession,
+    actor: Actor,
+    least: Role,
+    action: str,
+    *,
+    probe: ScalarSelect[Any] | None = None,
 ) -> Membership:
     """The actor's membership, if their role is at least ``least``.
+
+    ``probe`` is a scalar subquery that may refer to ``Member.business_id`` (say, "was this
+    request posted already?"); its answer comes back in ``Membership.probed`` with the same
+    round trip, which every posting makes anyway.
 
     Raises:
         NoBusiness: the actor has no business to act in.
         PermissionDenied: not an active member, or the role is too low.
     """
     business_id = await current_business_id(session, actor)
-    row = (
-        await session.execute(
-            select(Member, Business)
-            .join(Business, Business.id == Member.business_id)
-            .where(Member.business_id == business_id, Member.user_id == actor.user_id)
-        )
-    ).first()
+    query = (
+        select(Member, Business)
+        .join(Business, Business.id == Member.business_id)
+        .where(Member.business_id == business_id, Member.user_id == actor.user_id)
+    )
+    if probe is not None:
+        query = query.add_columns(probe.label("probed"))
+    row = (await session.execute(query)).first()
     if row is None or not row.Member.active:
         raise PermissionDenied(action, None)
-    membership = Membership(row.Member, row.Business)
+    membership = Membership(row.Member, row.Business, row.probed if probe is not None else None)
     if not membership.role.at_least(least):
         raise PermissionDenied(action, membership.role.value)
     return membership
