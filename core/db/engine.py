@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from core.db.sqlite_driver import one_trip_dbapi
 from core.errors import ConfigurationError
 
 WRITE_OPTION = "jxc_write"
@@ -74,7 +75,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine for ``url`` with this project's connection settings."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": 30}, module=one_trip_dbapi()
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
         return engine

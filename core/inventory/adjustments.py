@@ -77,9 +77,7 @@ async def post_adjustment(uow: UnitOfWork, actor: Actor, cmd: PostAdjustment) ->
         for line_no, line in enumerate(cmd.lines, start=1):
             pid = line.product_id
             if line.qty > 0:
-                booked = posting.receive(
-                    line_no, warehouse.id, pid, line.qty, posting.ledger(pid).avg
-                )
+                booked = posting.receive_at_average(line_no, warehouse.id, pid, line.qty)
             else:
                 booked = posting.issue(line_no, warehouse.id, pid, -line.qty)
             values[line_no], variance = booked.value, variance + booked.variance

@@ -115,9 +115,7 @@ async def post_stock_count(uow: UnitOfWork, actor: Actor, cmd: PostStockCount) -
         for line_no, (line, diff) in enumerate(zip(cmd.lines, diffs, strict=True), start=1):
             product_id = line.product_id
             if diff > 0:
-                booked = posting.receive(
-                    line_no, warehouse.id, product_id, diff, posting.ledger(product_id).avg
-                )
+                booked = posting.receive_at_average(line_no, warehouse.id, product_id, diff)
             elif diff < 0:
                 booked = posting.issue(line_no, warehouse.id, product_id, -diff)
             else:

@@ -234,6 +234,15 @@ class Posting:
         self._book(line_no, warehouse_id, product_id, qty, booked)
         return booked
 
+    def receive_at_average(
+        self, line_no: int | None, warehouse_id: int, product_id: int, qty: Decimal
+    ) -> Booked:
+        """Goods in at the product's current average (a count surplus, a + adjustment)."""
+        self._stock(warehouse_id, product_id, qty)
+        booked = self.ledgers[product_id].receive_at_average(qty)
+        self._book(line_no, warehouse_id, product_id, qty, booked)
+        return booked
+
     def issue(
         self, line_no: int | None, warehouse_id: int, product_id: int, qty: Decimal
     ) -> Booked:

@@ -51,6 +51,17 @@ class CostLedger:
         """
         return self._come_in(qty, self._money(mul_div(qty, unit_cost)), unit_cost)
 
+    def receive_at_average(self, qty: Decimal) -> Booked:
+        """Goods in at the current average (a count surplus, a positive adjustment).
+
+        round(q × value / on hand) is taken as one exact quotient: rounding the average first
+        turns a half cent (3 × 10.01 / 6 = 5.005) into 5.00.
+        """
+        if self.on_hand > 0:
+            value = self._money(mul_div(qty, self.value, self.on_hand))
+            return self._come_in(qty, value, self.value, self.on_hand)
+        return self.receive(qty, self.last_avg)
+
     def bring_back(self, qty: Decimal, orig_qty: Decimal, orig_value: Decimal) -> Booked:
         """Goods coming back at an outgoing move's value per unit (its void, a sales return).
 
@@ -58,18 +69,21 @@ class CostLedger:
         books exactly its value.
         """
         value = self._money(mul_div(qty, orig_value, orig_qty))
-        return self._come_in(qty, value, mul_div(orig_value, Decimal(1), orig_qty))
+        return self._come_in(qty, value, orig_value, orig_qty)
 
-    def _come_in(self, qty: Decimal, value: Decimal, unit_cost: Decimal) -> Booked:
+    def _come_in(
+        self, qty: Decimal, value: Decimal, cost: Decimal, per: Decimal = Decimal(1)
+    ) -> Booked:
+        """Books goods in; the unit cost is ``cost / per``, kept as a fraction to stay exact."""
         was_empty = self.on_hand <= 0
         self.on_hand += qty
         self.value += value
         variance = ZERO
         if was_empty:  # re-price: no old (negative) value survives at the old average
-            repriced = self._money(mul_div(self.on_hand, unit_cost))
+            repriced = self._money(mul_div(self.on_hand, cost, per))
             variance = repriced - self.value
             self.value = repriced
-            self.last_avg = quantize(unit_cost, AVG_PLACES)
+            self.last_avg = quantize(mul_div(cost, Decimal(1), per), AVG_PLACES)
         self._settle()
         return Booked(value, variance)
 
@@ -78,7 +92,12 @@ class CostLedger:
 
         The move that takes on hand to exactly 0 takes the whole remaining value (尾差).
         """
-        value = self.value if qty == self.on_hand else self._money(mul_div(qty, self.avg))
+        if qty == self.on_hand:
+            value = self.value
+        elif self.on_hand > 0:  # one exact quotient, rounded once (see receive_at_average)
+            value = self._money(mul_div(qty, self.value, self.on_hand))
+        else:
+            value = self._money(mul_div(qty, self.last_avg))
         self.on_hand -= qty
         self.value -= value
         self._settle()

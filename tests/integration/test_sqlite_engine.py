@@ -80,3 +80,52 @@ async def test_the_wal_is_checkpointed_in_the_background_every_so_many_commits(
     assert sqlite_db._checkpoint is not None
     await sqlite_db._checkpoint
     assert businesses_in_the_database_file_alone(path, tmp_path) == 5
+
+
+async def test_the_one_trip_adapter_answers_like_the_stock_aiosqlite_adapter(
+    tmp_path: Path,
+) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from core.db.sqlite_driver import OneTripConnection
+
+    async def exercise(url: str, **kw: object) -> list[object]:
+        engine = create_async_engine(url, **kw)
+        seen: list[object] = []
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, q INTEGER)"))
+            inserted = await conn.execute(text("INSERT INTO t (q) VALUES (:q)"), [{"q": 1}])
+            seen.append(inserted.rowcount)
+            many = await conn.execute(
+                text("INSERT INTO t (q) VALUES (:q)"), [{"q": n} for n in range(2, 6)]
+            )
+            seen.append(many.rowcount)
+            updated = await conn.execute(text("UPDATE t SET q = q + 10 WHERE q >= 3"))
+            seen.append(updated.rowcount)
+            returned = await conn.execute(text("INSERT INTO t (q) VALUES (99) RETURNING id, q"))
+            seen.append([tuple(r) for r in returned])
+            rows = await conn.execute(text("SELECT id, q FROM t ORDER BY id"))
+            seen.append(list(rows.keys()))
+            seen.append([tuple(r) for r in rows])
+            raw = await conn.get_raw_connection()
+            seen.append(type(raw.dbapi_connection).__name__)
+        await engine.dispose()
+        return seen
+
+    ours = await exercise(
+        f"sqlite+aiosqlite:///{tmp_path / 'a.db'}", module=engine_module.one_trip_dbapi()
+    )
+    stock = await exercise(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")
+    assert ours[:-1] == stock[:-1]
+    assert ours[4] == ["id", "q"] and ours[5][-1] == (6, 99)
+    assert (ours[-1], stock[-1]) == (OneTripConnection.__name__, "AsyncAdapt_aiosqlite_connection")
+
+
+async def test_a_failing_statement_raises_the_usual_integrity_error(sqlite_db: Database) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    async with sqlite_db.engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE u (code TEXT UNIQUE)"))
+        await conn.execute(text("INSERT INTO u VALUES ('x')"))
+        with pytest.raises(IntegrityError):
+            await conn.execute(text("INSERT INTO u VALUES ('x')"))

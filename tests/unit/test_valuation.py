@@ -134,3 +134,34 @@ def test_negative_half_cents_round_away_from_zero_and_never_to_minus_zero() -> N
     assert not booked.value.is_signed()
     assert not ledger.value.is_signed()
     assert ledger.issue(D(5)).value == D("-0.01")  # -0.005 rounds away from zero
+
+
+def test_a_sale_at_a_non_terminating_average_rounds_its_half_cent_up() -> None:
+    ledger = fresh()
+    ledger.receive(D(6), D("1.6683"))  # 10.01 for 6 units: avg 1.668333...
+    assert ledger.issue(D(3)).value == D("-5.01")  # 3 × 10.01 / 6 = 5.005 exactly
+
+
+def test_a_surplus_at_a_non_terminating_average_rounds_its_half_cent_up() -> None:
+    ledger = fresh()
+    ledger.receive(D(6), D("1.6683"))
+    assert ledger.receive_at_average(D(3)) == Booked(D("5.01"))
+    assert ledger.value == D("15.02")
+
+
+def test_a_surplus_into_empty_stock_comes_in_at_the_last_average() -> None:
+    ledger = fresh()
+    ledger.receive(D(4), D("2.5"))
+    ledger.issue(D(4))
+    assert ledger.receive_at_average(D(2)) == Booked(D("5.00"))
+    assert (ledger.on_hand, ledger.value) == (D(2), D("5.00"))
+
+
+def test_goods_back_into_negative_stock_reprice_at_their_exact_unit_cost() -> None:
+    ledger = fresh()
+    ledger.receive(D(6), D("1.6683"))  # 10.01
+    sold = ledger.issue(D(6))  # all of it: -10.01
+    ledger.issue(D(3))  # negative stock, at the last average 1.66833333
+    back = ledger.bring_back(D(6), D(6), -sold.value)  # on hand 3 at 10.01 / 6 each
+    assert (ledger.on_hand, ledger.value) == (D(3), D("5.01"))  # 3 × 10.01 / 6 = 5.005
+    assert back.value == D("10.01")
