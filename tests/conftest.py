@@ -22,9 +22,7 @@ from sqlalchemy.engine import make_url
 from core.db.engine import Database, open_database
 from core.db.migrate import upgrade
 
-POSTGRES_URL = os.environ.get(
-    "JXC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_URL = os.environ.get("JXC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 RUN_ID = f"jxct_{os.getpid()}_{uuid.uuid4().hex[:6]}"
 
@@ -76,8 +74,10 @@ def postgres_template() -> Iterator[str]:
     name = f"{RUN_ID}_tpl"
     try:
         _run(
-            _admin(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
-                   "LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'")
+            _admin(
+                f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
+                "LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'"
+            )
         )
     except (OSError, asyncpg.PostgresError, TimeoutError) as down:
         reason = f"PostgreSQL at {POSTGRES_URL} is unreachable: {down}"

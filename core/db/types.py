@@ -59,11 +59,25 @@ class Qty(ScaledDecimal):
 
 
 class Money(ScaledDecimal):
-    """Money in any currency: stored with four places, holds well over 10^13."""
+    """Money in any currency: stored with four places, holds well over 10^13.
+
+    Read back with as few places as say it exactly, but at least two: 2065.00, not
+    2065.0000; a dinar's 1.001 keeps its third place.
+    """
 
     cache_ok = True
     places = MONEY_STORE_PLACES
     precision = 22
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        amount = super().process_result_value(value, dialect)
+        if amount is None:
+            return None
+        for places in range(2, MONEY_STORE_PLACES):
+            shorter = amount.quantize(Decimal(1).scaleb(-places))
+            if shorter == amount:
+                return shorter
+        return amount
 
 
 class Price(ScaledDecimal):

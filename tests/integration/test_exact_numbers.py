@@ -160,3 +160,10 @@ async def test_a_yen_business_rounds_every_amount_to_whole_yen(db: Database) -> 
     for amount in (first.total, first.cost, second.cost, sale.total, sale.cost, card.value):
         assert amount == amount.to_integral_value(), amount
     assert (await check_ledger(db)).ok
+
+
+async def test_money_read_back_shows_cents_not_storage_places(db: Database) -> None:
+    shop = await open_shop(db)
+    await shop.receive(shop.tea, "59", "35")
+    card = await stock_card(shop.uow(), shop.manager, sku="A001")
+    assert str(card.value) == "2065.00"

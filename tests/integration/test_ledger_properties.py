@@ -818,7 +818,7 @@ _databases = itertools.count()
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated database for the whole test: every example opens its own business in it."""
+    """A migrated database for the whole test: every example posts into it with new products."""
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
         path = tmp_path / "properties.db"
