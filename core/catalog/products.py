@@ -92,7 +92,7 @@ async def create_product(uow: UnitOfWork, actor: Actor, cmd: CreateProduct) -> P
         if done := await earlier_result(
             session, actor.user_id, membership.business_id, cmd.request_id, "product"
         ):
-            return await _view(uow, business_id, done)
+            return await _view(session, business_id, done)
         sku = cmd.sku or await _generated_sku(uow, business_id)
         if await _sku_taken(uow, business_id, sku):
             raise Duplicate("sku", sku)
@@ -153,8 +153,10 @@ async def change_product(uow: UnitOfWork, actor: Actor, cmd: ChangeProduct) -> P
             await index_product(session, product)
         if "default_purchase_price" in changes:
             await _reprice_unmoved(uow, product.id, changes["default_purchase_price"])
+        await session.flush()
+        view = await _view(session, membership.business_id, product.id)
         await uow.commit()
-        return await _view(uow, membership.business_id, product.id, session_open=False)
+        return view
 
 
 async def _reprice_unmoved(uow: UnitOfWork, product_id: int, price: Decimal) -> None:
@@ -191,8 +193,10 @@ async def add_barcode(uow: UnitOfWork, actor: Actor, cmd: AddBarcode) -> Product
             )
         elif owner != product.id:
             raise Duplicate("barcode", cmd.code)
+        await session.flush()
+        view = await _view(session, membership.business_id, product.id)
         await uow.commit()
-        return await _view(uow, membership.business_id, product.id, session_open=False)
+        return view
 
 
 async def get_product(uow: UnitOfWork, actor: Actor, product_id: int) -> ProductView:
@@ -203,29 +207,10 @@ async def get_product(uow: UnitOfWork, actor: Actor, product_id: int) -> Product
     """
     async with uow.reading() as session:
         membership = await require_member(session, actor, Role.VIEWER, "see products")
-        product = await session.scalar(
-            select(Product).where(
-                Product.id == product_id, Product.business_id == membership.business_id
-            )
-        )
-        if product is None:
-            raise NotFound("product", str(product_id))
-        codes = await session.scalars(
-            select(Barcode.code).where(Barcode.product_id == product.id).order_by(Barcode.id)
-        )
-        return ProductView.of(product, tuple(codes))
+        return await _view(session, membership.business_id, product_id)
 
 
-async def _view(
-    uow: UnitOfWork, business_id: int, product_id: int, *, session_open: bool = True
-) -> ProductView:
-    if not session_open:
-        async with uow.reading() as session:
-            return await _load_view(session, business_id, product_id)
-    return await _load_view(uow.session, business_id, product_id)
-
-
-async def _load_view(session: AsyncSession, business_id: int, product_id: int) -> ProductView:
+async def _view(session: AsyncSession, business_id: int, product_id: int) -> ProductView:
     product = await session.scalar(
         select(Product).where(Product.id == product_id, Product.business_id == business_id)
     )

@@ -105,7 +105,7 @@ async def create_business(uow: UnitOfWork, actor: Actor, cmd: CreateBusiness) ->
                 is_default=True,
             )
         )
-        await _choose(uow, actor.user_id, business.id)
+        await choose_business(uow, actor.user_id, business.id)
         remember(session, actor.user_id, NEW_BUSINESS, cmd.request_id, "business", business.id)
         await uow.commit()
         return BusinessView.of(business, Role.OWNER)
@@ -129,7 +129,8 @@ async def change_business_settings(
         return BusinessView.of(business, membership.role)
 
 
-async def _choose(uow: UnitOfWork, user_id: int, business_id: int) -> None:
+async def choose_business(uow: UnitOfWork, user_id: int, business_id: int) -> None:
+    """Makes ``business_id`` the one the person acts in when they name none (same transaction)."""
     session = uow.session
     updated = await session.execute(
         update(UserPreference)

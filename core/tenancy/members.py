@@ -12,7 +12,7 @@ from core.db.uow import UnitOfWork
 from core.errors import InviteUnusable, LastOwner, NotFound, PermissionDenied
 from core.idempotency import earlier_result, once_per_request, remember
 from core.tenancy.access import Actor, require_member
-from core.tenancy.businesses import _choose
+from core.tenancy.businesses import choose_business
 from core.tenancy.models import Business, Invite, Member, Role
 from core.tenancy.results import BusinessView, InviteCreated, MemberView
 
@@ -113,7 +113,7 @@ async def accept_invite(uow: UnitOfWork, actor: Actor, cmd: AcceptInvite) -> Bus
             session.add(member)
         member.role, member.active, member.display_name = invite.role, True, cmd.display_name
         invite.used_at, invite.used_by = utcnow(), actor.user_id
-        await _choose(uow, actor.user_id, invite.business_id)
+        await choose_business(uow, actor.user_id, invite.business_id)
         await uow.commit()
         return BusinessView.of(business, Role(invite.role))
 
@@ -163,7 +163,7 @@ async def switch_business(uow: UnitOfWork, actor: Actor, cmd: SwitchBusiness) ->
     async with uow:
         target = Actor(user_id=actor.user_id, business_id=cmd.business_id)
         membership = await require_member(uow.session, target, Role.VIEWER, "switch business")
-        await _choose(uow, actor.user_id, cmd.business_id)
+        await choose_business(uow, actor.user_id, cmd.business_id)
         await uow.commit()
         return BusinessView.of(membership.business, membership.role)
 
