@@ -7,9 +7,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.autogenerate.api import AutogenContext
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.db.engine import WRITE_OPTION
 from core.db.types import ScaledDecimal
 
 SCRIPT_LOCATION = "core.db:migrations"
@@ -56,9 +58,19 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
+MIGRATION_LOCK = 0x6A7863  # "jxc": the advisory lock key of schema upgrades on PostgreSQL
+
+
 async def upgrade(engine: AsyncEngine) -> None:
-    """Brings the database to the newest schema (a no-op when it is there already)."""
-    async with engine.begin() as conn:
+    """Brings the database to the newest schema (a no-op when it is there already).
+
+    Safe when several processes start at once (the bot and a worker beside it): on PostgreSQL
+    they queue on an advisory lock held to the end of the transaction, on SQLite on the write
+    lock (``BEGIN IMMEDIATE``); whoever comes second finds the schema at head.
+    """
+    async with engine.execution_options(**{WRITE_OPTION: True}).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await conn.run_sync(_upgrade)
 
 
