@@ -12,6 +12,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +69,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_template() -> Iterator[str]:
-    """A PostgreSQL database migrated to head (UTF-8 ctype), the template of each test's."""
-    name = f"{RUN_ID}_tpl"
+@contextmanager
+def fresh_postgres_database(suffix: str) -> Iterator[str]:
+    """Creates an empty database with a UTF-8 ctype (as Chinese search needs), drops it after.
+
+    PostgreSQL unreachable: the test fails in CI (``CI=true``) and is skipped, with the
+    reason, elsewhere.
+    """
+    name = f"{RUN_ID}_{suffix}"
     try:
         _run(
             _admin(
@@ -85,10 +90,17 @@ def postgres_template() -> Iterator[str]:
             pytest.fail(f"{reason} (CI=true: PostgreSQL tests must run)", pytrace=False)
         pytest.skip(reason)
     try:
-        _run(_migrate(_database_url(name)))
         yield name
     finally:
         _run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated to head (UTF-8 ctype), the template of each test's."""
+    with fresh_postgres_database("tpl") as name:
+        _run(_migrate(_database_url(name)))
+        yield name
 
 
 _counter = iter(range(1_000_000))

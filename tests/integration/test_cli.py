@@ -18,7 +18,7 @@ from typer.testing import CliRunner, Result
 from bot import cli
 from core.db.migrate import alembic_config
 from core.settings import Settings
-from tests.conftest import IN_CI, POSTGRES_URL, RUN_ID, _admin, _database_url, _run
+from tests.conftest import IN_CI, POSTGRES_URL, RUN_ID, _database_url, fresh_postgres_database
 
 REPO = Path(__file__).resolve().parents[2]
 VARIABLES = ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_BASE_URL", "JXC_LOG_LEVEL")
@@ -57,23 +57,8 @@ def tables(path: Path) -> set[str]:
 @pytest.fixture
 def empty_postgres() -> Iterator[str]:
     """A new, empty PostgreSQL database (UTF-8 ctype, as production needs) and its URL."""
-    name = f"{RUN_ID}_cli"
-    try:
-        _run(
-            _admin(
-                f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
-                "LC_CTYPE 'C.UTF-8' LC_COLLATE 'C.UTF-8'"
-            )
-        )
-    except (OSError, asyncpg.PostgresError, TimeoutError) as down:
-        reason = f"PostgreSQL at {POSTGRES_URL} is unreachable: {down}"
-        if IN_CI:
-            pytest.fail(f"{reason} (CI=true: PostgreSQL tests must run)", pytrace=False)
-        pytest.skip(reason)
-    try:
+    with fresh_postgres_database("cli") as name:
         yield _database_url(name)
-    finally:
-        _run(_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 # --- run -------------------------------------------------------------------------------------
