@@ -111,3 +111,18 @@ class RequestConflict(DomainError):
     """A request id was reused for a different kind of command."""
 
     request_id: str
+
+
+@dataclass
+class UndoExpired(DomainError):
+    """Undo is for a short while after posting; later a manager voids with a reason."""
+
+    number: str
+    window_minutes: int
+
+
+@dataclass
+class GroupTaken(DomainError):
+    """The group chat is bound to another business already."""
+
+    chat_id: int

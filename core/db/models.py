@@ -1,8 +1,9 @@
 """Imports every model so that ``Base.metadata`` is complete (Alembic, tests)."""
 
 from core.catalog import models as catalog
+from core.chatstate import models as chatstate
 from core.db.base import Base
 from core.inventory import models as inventory
 from core.tenancy import models as tenancy
 
-__all__ = ["Base", "catalog", "inventory", "tenancy"]
+__all__ = ["Base", "catalog", "chatstate", "inventory", "tenancy"]

@@ -71,6 +71,7 @@ class Document(Base):
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     voided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     void_request_id: Mapped[str | None] = mapped_column(String(64))
+    void_reason: Mapped[str] = mapped_column(String(200), default="")
 
 
 class DocumentLine(Base):

@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 
+from pydantic import Field
 from sqlalchemy import select
 
 from core.catalog.models import Warehouse
 from core.commands import MutatingCommand
 from core.db.base import utcnow
 from core.db.uow import UnitOfWork
-from core.errors import InvalidState, NotFound, PermissionDenied
+from core.errors import InvalidState, NotFound, PermissionDenied, UndoExpired
 from core.idempotency import once_per_request
 from core.inventory.ledger import Posting
 from core.inventory.models import DocStatus, DocType, Document, MoveKind, StockMove
@@ -17,13 +18,16 @@ from core.numbers import ZERO
 from core.tenancy.access import Actor, Membership, require_member
 from core.tenancy.models import Role
 
-CLERK_UNDO_WINDOW = timedelta(hours=24)  # a clerk may undo their own document this long
-
 
 class VoidDocument(MutatingCommand):
-    """Void (作废) a posted document."""
+    """Void (作废) a posted document: an undo right after posting, or a manager's void later.
+
+    Without a reason it is an undo: the author or a manager, within the business's undo
+    window. With a reason it is a manager's void of any posted document, at any time.
+    """
 
     document_id: int
+    reason: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 @once_per_request
@@ -34,7 +38,9 @@ async def void_document(uow: UnitOfWork, actor: Actor, cmd: VoidDocument) -> Voi
     cost-variance move on the same document (DESIGN rule 4).
 
     Raises:
-        PermissionDenied: a clerk voids only their own documents, within a day; viewers never.
+        PermissionDenied: an undo of someone else's document by a clerk, a void with a reason
+            by anyone below manager; viewers never.
+        UndoExpired: an undo after the business's undo window.
         NotFound: no such document in this business.
         InvalidState: the document is already voided (by another request).
         InsufficientStock: reversing would drive stock negative and that is off.
@@ -50,11 +56,11 @@ async def void_document(uow: UnitOfWork, actor: Actor, cmd: VoidDocument) -> Voi
         doc = await session.scalar(query)
         if doc is None:
             raise NotFound("document", str(cmd.document_id))
-        _check_may_void(membership, doc)
         if doc.status == DocStatus.VOIDED:
             if doc.void_request_id == cmd.request_id:
                 return await _result(uow, doc, membership)
             raise InvalidState(doc.number, doc.status)
+        _check_may_void(membership, doc, cmd.reason)
         originals = list(
             await session.scalars(
                 select(StockMove)
@@ -64,6 +70,7 @@ async def void_document(uow: UnitOfWork, actor: Actor, cmd: VoidDocument) -> Voi
         )
         doc.status, doc.voided_at = DocStatus.VOIDED, utcnow()
         doc.voided_by, doc.void_request_id = membership.member.id, cmd.request_id
+        doc.void_reason = (cmd.reason or "").strip()
         await session.flush()
         posting = await _posting(uow, membership, doc, originals)
         for move in originals:
@@ -73,12 +80,17 @@ async def void_document(uow: UnitOfWork, actor: Actor, cmd: VoidDocument) -> Voi
         return await _result(uow, doc, membership)
 
 
-def _check_may_void(membership: Membership, doc: Document) -> None:
-    if membership.role.at_least(Role.MANAGER):
+def _check_may_void(membership: Membership, doc: Document, reason: str | None) -> None:
+    manager = membership.role.at_least(Role.MANAGER)
+    if reason is not None:
+        if not manager:
+            raise PermissionDenied("void documents with a reason", membership.role.value)
         return
-    own = doc.created_by == membership.member.id
-    if not own or utcnow() - doc.posted_at > CLERK_UNDO_WINDOW:
-        raise PermissionDenied("void this document", membership.role.value)
+    if not manager and doc.created_by != membership.member.id:
+        raise PermissionDenied("undo someone else's document", membership.role.value)
+    window = membership.business.undo_window_minutes
+    if utcnow() - doc.posted_at > timedelta(minutes=window):
+        raise UndoExpired(doc.number, window)
 
 
 async def _posting(

@@ -69,6 +69,8 @@ class ChangeBusinessSettings(_Settings):
     timezone: str | None = None
     locale: str | None = None
     allow_negative_stock: bool | None = None
+    undo_window_minutes: int | None = Field(default=None, ge=0, le=1440)  # 0: no undo button
+    conversation_timeout_minutes: int | None = Field(default=None, ge=1, le=1440)
 
 
 @once_per_request
@@ -122,8 +124,8 @@ async def change_business_settings(
     async with uow:
         membership = await require_member(uow.session, actor, Role.OWNER, "change settings")
         business = membership.business
-        for field in ("name", "timezone", "locale", "allow_negative_stock"):
-            if (value := getattr(cmd, field)) is not None:
+        for field in ChangeBusinessSettings.model_fields:
+            if field != "request_id" and (value := getattr(cmd, field)) is not None:
                 setattr(business, field, value)
         await uow.commit()
         return BusinessView.of(business, membership.role)

@@ -43,6 +43,9 @@ class Business(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     allow_negative_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str] = mapped_column(String(10), default="zh-CN")
+    undo_window_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    conversation_timeout_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)  # /bind
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -17,6 +17,9 @@ class BusinessView:
     locale: str
     allow_negative_stock: bool
     role: Role
+    undo_window_minutes: int = 10
+    conversation_timeout_minutes: int = 30
+    group_chat_id: int | None = None
 
     @classmethod
     def of(cls, business: Business, role: Role) -> "BusinessView":
@@ -29,6 +32,9 @@ class BusinessView:
             business.locale,
             business.allow_negative_stock,
             role,
+            business.undo_window_minutes,
+            business.conversation_timeout_minutes,
+            business.group_chat_id,
         )
 
 
