@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     telegram_api_base_url: str = DEFAULT_TELEGRAM_API_BASE_URL
     log_level: str = Field(default="INFO", validation_alias="JXC_LOG_LEVEL")
+    webhook_url: str | None = None  # set: a webhook server instead of long polling
+    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook server listens for Telegram
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None  # None: generated at start and logged once
+    admin_chat_id: int | None = None  # the operator's chat for errors
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -103,6 +108,34 @@ class Settings(BaseSettings):
                 f"{DEFAULT_TELEGRAM_API_BASE_URL}, not {value!r}"
             )
         return value.strip()
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _https_webhook(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", value.strip()):
+            raise _refuse(f"WEBHOOK_URL must be an https URL Telegram can reach, not {value!r}")
+        return value.strip()
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret_shape(cls, value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if not isinstance(value, str) or not value.strip():
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.strip()):
+            raise _refuse(
+                "WEBHOOK_SECRET may hold only letters, digits, _ and -, 1 to 256 of them "
+                "(Telegram's rule for secret_token)"
+            )
+        return value.strip()
+
+    @field_validator("admin_chat_id", mode="before")
+    @classmethod
+    def _empty_admin_chat(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -16,12 +16,15 @@ class Actor(BaseModel):
     """The person behind a request: a Telegram user id, and the business they act in.
 
     ``business_id`` None means "the business they chose last" (or their only one).
+    ``in_public`` marks a request made where others read the answer (a group chat): what is
+    shown there follows the lowest role in it, so no costs (DESIGN rule 9).
     """
 
     model_config = ConfigDict(frozen=True)
 
     user_id: int
     business_id: int | None = None
+    in_public: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Membership:
     member: Member
     business: Business
     probed: Any = None  # what require_member's ``probe`` found, if it was given one
+    in_public: bool = False  # see Actor.in_public
 
     @property
     def role(self) -> Role:
@@ -44,8 +48,8 @@ class Membership:
 
     @property
     def sees_costs(self) -> bool:
-        """Average cost, COGS, stock value, margins: managers and owners only."""
-        return self.role.sees_costs
+        """Average cost, COGS, stock value, margins: managers and owners, never in public."""
+        return self.role.sees_costs and not self.in_public
 
     @property
     def zone(self) -> ZoneInfo:
@@ -107,7 +111,9 @@ async def require_member(
     row = (await session.execute(query)).first()
     if row is None or not row.Member.active:
         raise PermissionDenied(action, None)
-    membership = Membership(row.Member, row.Business, row.probed if probe is not None else None)
+    membership = Membership(
+        row.Member, row.Business, row.probed if probe is not None else None, actor.in_public
+    )
     if not membership.role.at_least(least):
         raise PermissionDenied(action, membership.role.value)
     return membership

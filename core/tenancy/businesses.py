@@ -141,3 +141,15 @@ async def choose_business(uow: UnitOfWork, user_id: int, business_id: int) -> No
     )
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         session.add(UserPreference(user_id=user_id, current_business_id=business_id))
+
+
+async def current_business(uow: UnitOfWork, actor: Actor) -> BusinessView:
+    """The business the actor works in now, with their role in it.
+
+    Raises:
+        NoBusiness: they belong to none (or to several and chose none).
+        PermissionDenied: they were removed from the one they chose.
+    """
+    async with uow.reading() as session:
+        membership = await require_member(session, actor, Role.VIEWER, "use the business")
+        return BusinessView.of(membership.business, membership.role)

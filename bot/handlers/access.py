@@ -1,0 +1,41 @@
+"""Runs before every handler (group -1): the user's language, and the business of a group."""
+
+from telegram import Chat, Update
+from telegram.ext import Application, TypeHandler
+
+from bot.context import BotContext
+from bot.i18n import language_of, set_language
+from core.tenancy.groups import business_of_group
+from core.tenancy.preferences import chosen_language
+
+LANGUAGE = "language"  # in user_data: the language chosen, or guessed from Telegram's
+GROUP_BUSINESS = "business_id"  # in chat_data of a group: the business bound to it
+
+
+async def identify(update: Update, context: BotContext) -> None:
+    """Serves the update in the user's language; in a bound group, in its business."""
+    user = update.effective_user
+    if user is not None and context.user_data is not None:
+        language = context.user_data.get(LANGUAGE)
+        if language is None:
+            chosen = await chosen_language(context.uow(), user.id)
+            language = chosen or language_of(user.language_code)
+            context.user_data[LANGUAGE] = language
+        set_language(language)
+    chat = update.effective_chat
+    if chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP):
+        assert context.chat_data is not None
+        if GROUP_BUSINESS not in context.chat_data:
+            context.chat_data[GROUP_BUSINESS] = await business_of_group(context.uow(), chat.id)
+        context.group_business_id = context.chat_data[GROUP_BUSINESS]
+
+
+def in_group(update: Update) -> bool:
+    """Whether the update comes from a group chat (where no costs are shown)."""
+    chat = update.effective_chat
+    return chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Adds the access handler before all others."""
+    application.add_handler(TypeHandler(Update, identify), group=-1)

@@ -1,0 +1,77 @@
+"""What users type, read into values; a bad value raises InputError with the reason to show."""
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from bot.i18n import _
+
+MAX_QTY_PLACES: Final = 3
+MAX_PRICE_PLACES: Final = 4
+_LIMIT: Final = Decimal(10) ** 12
+_FULLWIDTH: Final = str.maketrans("０１２３４５６７８９．，－", "0123456789.,-")
+
+
+class InputError(ValueError):
+    """Input the current step cannot take; ``str()`` is the reason in the user's language."""
+
+
+def _number(text: str) -> Decimal:
+    cleaned = text.strip().translate(_FULLWIDTH).replace(",", "").replace(" ", "")
+    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)", cleaned):
+        raise InputError(_("“{text}” is not a number.").format(text=text.strip()[:20]))
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+        raise InputError(_("“{text}” is not a number.").format(text=text.strip()[:20])) from None
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def quantity(text: str) -> Decimal:
+    """A quantity > 0 with at most 3 decimals: "2.5" → Decimal("2.5")."""
+    value = _number(text)
+    if value <= 0:
+        raise InputError(_("Quantity must be greater than 0."))
+    if _places(value) > MAX_QTY_PLACES:
+        raise InputError(_("Quantity may have at most 3 decimals."))
+    if value >= _LIMIT:
+        raise InputError(_("That quantity is too large."))
+    return value
+
+
+def counted_quantity(text: str) -> Decimal:
+    """A counted quantity ≥ 0 with at most 3 decimals (zero: none left)."""
+    value = _number(text)
+    if value < 0:
+        raise InputError(_("A counted quantity cannot be negative."))
+    if _places(value) > MAX_QTY_PLACES:
+        raise InputError(_("Quantity may have at most 3 decimals."))
+    if value >= _LIMIT:
+        raise InputError(_("That quantity is too large."))
+    return value
+
+
+def price(text: str) -> Decimal:
+    """A unit price ≥ 0 with at most 4 decimals."""
+    value = _number(text)
+    if value < 0:
+        raise InputError(_("A price cannot be negative."))
+    if _places(value) > MAX_PRICE_PLACES:
+        raise InputError(_("A price may have at most 4 decimals."))
+    if value >= _LIMIT:
+        raise InputError(_("That price is too large."))
+    return value
+
+
+def name(text: str, limit: int = 100) -> str:
+    """A name: trimmed, not empty, at most ``limit`` characters."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise InputError(_("Please type a name."))
+    if len(cleaned) > limit:
+        raise InputError(_("That is too long: at most {limit} characters.").format(limit=limit))
+    return cleaned

@@ -1,0 +1,97 @@
+"""Every refusal of the domain, in the user's language."""
+
+from bot.i18n import _
+from bot.render.numbers import escape, qty
+from core.errors import (
+    ArchivedProduct,
+    DomainError,
+    Duplicate,
+    GroupTaken,
+    InsufficientStock,
+    InvalidInput,
+    InvalidState,
+    InviteUnusable,
+    LastOwner,
+    NoBusiness,
+    NotFound,
+    PermissionDenied,
+    RequestConflict,
+    UndoExpired,
+)
+
+
+def describe(error: DomainError) -> str:  # noqa: PLR0911, PLR0912 - one answer per rule
+    """One or two sentences that say what was refused and what to do."""
+    match error:
+        case InsufficientStock():
+            return _(
+                "Not enough stock: {sku} in {warehouse} needs {needed}, {available} available."
+            ).format(
+                sku=escape(error.sku),
+                warehouse=escape(error.warehouse),
+                needed=qty(error.needed),
+                available=qty(error.available),
+            )
+        case PermissionDenied(role=None):
+            return _("You are not a member of this business. Ask its owner for an invite link.")
+        case PermissionDenied():
+            return _("Your role ({role}) may not do this. Ask a manager or the owner.").format(
+                role=role_name(error.role or "")
+            )
+        case NoBusiness():
+            return _(
+                "You have no business yet. Send /start to create one, or open an invite link."
+            )
+        case NotFound():
+            return _("Not found: {what}.").format(what=escape(error.key))
+        case Duplicate():
+            return _("{value} is already taken in this business.").format(value=escape(error.key))
+        case ArchivedProduct():
+            return _(
+                "{sku} is archived and cannot be used. A manager can restore it in /products."
+            ).format(sku=escape(error.sku))
+        case InvalidState():
+            return _("{number} is already voided.").format(number=escape(error.number))
+        case InviteUnusable():
+            return invite_problem(error.reason)
+        case LastOwner():
+            return _("A business needs at least one owner: make someone else owner first.")
+        case UndoExpired():
+            return _(
+                "{number} can no longer be undone: undo works for {minutes} minutes after "
+                "posting. A manager can void it from /docs with a reason."
+            ).format(number=escape(error.number), minutes=error.window_minutes)
+        case GroupTaken():
+            return _("This group is already bound to another business.")
+        case InvalidInput():
+            return _("That value is not accepted ({field}: {reason}).").format(
+                field=escape(error.field), reason=escape(error.reason)
+            )
+        case RequestConflict():
+            return _("This request was already used for something else. Please start again.")
+    return _("The request was refused.")
+
+
+def invite_problem(reason: str) -> str:
+    """Why an invite link cannot be used."""
+    match reason:
+        case "expired":
+            return _("This invite link has expired. Ask the owner for a new one.")
+        case "used":
+            return _("This invite link has been used already. Ask the owner for a new one.")
+        case "already_member":
+            return _("You are already a member of this business.")
+    return _(
+        "This invite link is not valid. Check that you copied all of it, or ask for a new one."
+    )
+
+
+def role_name(role: str) -> str:
+    """A role as members call it."""
+    names = {
+        "owner": _("owner"),
+        "manager": _("manager"),
+        "clerk": _("clerk"),
+        "viewer": _("viewer"),
+    }
+    return names.get(role, role)
