@@ -36,6 +36,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], B
     ) -> None:
         super().__init__(application, chat_id, user_id)  # type: ignore[arg-type]
         self.group_business_id: int | None = None  # set by the access handler in a bound group
+        self.in_public = False  # a group chat: answers follow its lowest role (no costs)
 
     @property
     def resources(self) -> BotResources:
@@ -50,7 +51,9 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], B
         """The person behind the update; in a bound group, acting in the group's business."""
         user = update.effective_user
         assert user is not None  # handlers that act are only called for updates with a user
-        return Actor(user_id=user.id, business_id=self.group_business_id)
+        return Actor(
+            user_id=user.id, business_id=self.group_business_id, in_public=self.in_public
+        )
 
     def now(self) -> datetime:
         """The current UTC time (the test clock in tests)."""

@@ -28,6 +28,7 @@ async def identify(update: Update, context: BotContext) -> None:
         if GROUP_BUSINESS not in context.chat_data:
             context.chat_data[GROUP_BUSINESS] = await business_of_group(context.uow(), chat.id)
         context.group_business_id = context.chat_data[GROUP_BUSINESS]
+        context.in_public = True
 
 
 def in_group(update: Update) -> bool:
