@@ -51,9 +51,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], B
         """The person behind the update; in a bound group, acting in the group's business."""
         user = update.effective_user
         assert user is not None  # handlers that act are only called for updates with a user
-        return Actor(
-            user_id=user.id, business_id=self.group_business_id, in_public=self.in_public
-        )
+        return Actor(user_id=user.id, business_id=self.group_business_id, in_public=self.in_public)
 
     def now(self) -> datetime:
         """The current UTC time (the test clock in tests)."""

@@ -1,10 +1,10 @@
 """Runs before every handler (group -1): the user's language, and the business of a group."""
 
 from telegram import Chat, Update
-from telegram.ext import Application, TypeHandler
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.context import BotContext
-from bot.i18n import language_of, set_language
+from bot.i18n import _, language_of, set_language
 from core.tenancy.groups import business_of_group
 from core.tenancy.preferences import chosen_language
 
@@ -29,6 +29,32 @@ async def identify(update: Update, context: BotContext) -> None:
             context.chat_data[GROUP_BUSINESS] = await business_of_group(context.uow(), chat.id)
         context.group_business_id = context.chat_data[GROUP_BUSINESS]
         context.in_public = True
+        if context.group_business_id is None and not _allowed_unbound(update):
+            await _ask_to_bind(update)
+            raise ApplicationHandlerStop  # an unbound group sees no business's data
+
+
+UNBOUND_COMMANDS = frozenset({"/bind", "/start", "/help", "/language", "/cancel"})
+
+
+def _allowed_unbound(update: Update) -> bool:
+    message = update.effective_message
+    if update.callback_query is not None or message is None or not message.text:
+        return update.callback_query is not None and (update.callback_query.data or "").startswith(
+            "1:lang:"
+        )
+    command = message.text.split(maxsplit=1)[0].split("@", 1)[0].lower()
+    return command in UNBOUND_COMMANDS
+
+
+async def _ask_to_bind(update: Update) -> None:
+    text = _("This group is not bound to a business yet. The owner sends /bind here first.")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text)
+    elif update.effective_message is not None and (update.effective_message.text or "").startswith(
+        "/"
+    ):
+        await update.effective_message.reply_text(text)
 
 
 def in_group(update: Update) -> bool:
