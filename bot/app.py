@@ -29,8 +29,13 @@ class JxcApplication(Application[Any, BotContext, Any, Any, BotResources, Any]):
     async def process_update(self, update: object) -> None:
         """Handles the update, then saves the conversation steps and drafts it changed."""
         await super().process_update(update)
-        if isinstance(self.persistence, DatabasePersistence):
+        if self.persistence is not None:
             await self.update_persistence()
+
+    async def update_persistence(self) -> None:
+        """Hands the changed data to the persistence, which commits it in one transaction."""
+        await super().update_persistence()
+        if isinstance(self.persistence, DatabasePersistence):
             await self.persistence.write()
 
 
