@@ -126,3 +126,15 @@ class GroupTaken(DomainError):
     """The group chat is bound to another business already."""
 
     chat_id: int
+
+
+@dataclass
+class WarehouseStillNeeded(DomainError):
+    """A warehouse that holds stock, or the business's last active one, stays active.
+
+    ``reason`` is ``"stock"`` (move or count its stock out first) or ``"last"`` (a business
+    needs one warehouse to work in).
+    """
+
+    name: str
+    reason: str
