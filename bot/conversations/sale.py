@@ -1,8 +1,109 @@
-"""Placeholder: being written for issue 4 (see bot/handlers/__init__.py for the order)."""
+"""The sale flow (销售出库): customer → warehouse → lines → confirm → posted.
 
+The steps shared with the purchase are in trade_steps.py; here: a picked product shows what
+is available in the warehouse, a quantity above it is refused (unless the business allows
+negative stock), the default sale price is offered, and the sale is posted with core
+``post_shipment``. Someone sold meanwhile: the refusal is shown and the draft is kept.
+Gross profit is shown only when core gives the cost (never to clerks, never in a group).
+"""
+
+from decimal import Decimal
+from typing import Any, Final
+
+from telegram import Update
 from telegram.ext import Application
+
+from bot.context import BotContext
+from bot.conversations.picking import ask_product
+from bot.conversations.trade_steps import TradeFlow
+from bot.handlers.replies import reply
+from bot.render import trade as render
+from bot.render.errors import describe
+from bot.render.screen import Screen
+from core.errors import InsufficientStock
+from core.inventory.results import DocumentPosted
+from core.numbers import ZERO
+from core.orders.hints import TradeStart, available_in, sale_start
+from core.orders.shipments import PostShipment, ShipmentLine, post_shipment
+
+FLOW: Final = "sale"
+
+
+class SaleFlow(TradeFlow):
+    """销售出库: goods out to a customer (or a walk-in one) at the price charged."""
+
+    flow = FLOW
+    party_kind = "customer"
+    doc_type = "XS"
+
+    async def read_start(self, update: Update, context: BotContext) -> TradeStart:
+        """Settings, warehouses and recent customers, in one read."""
+        return await sale_start(context.uow(), context.actor(update))
+
+    async def product_picked(
+        self, update: Update, context: BotContext, draft: dict[str, Any]
+    ) -> object:
+        """Shows what is available (less what earlier lines take) and asks how many."""
+        line = draft["line"]
+        warehouse_id, warehouse = draft["warehouse"]
+        on_hand = await available_in(
+            context.uow(), context.actor(update), line["product_id"], warehouse_id
+        )
+        taken = sum(
+            (Decimal(x["qty"]) for x in draft["lines"] if x["product_id"] == line["product_id"]),
+            ZERO,
+        )
+        available = on_hand - taken
+        if available <= 0 and not draft["allow_negative"]:
+            draft.pop("line")
+            await reply(update, ask_product(render.none_available(line, warehouse)))
+            return self.picker.state
+        line["available"] = str(available)
+        await reply(update, render.ask_sale_quantity(line, available, warehouse))
+        return self.QTY
+
+    def quantity_refused(self, draft: dict[str, Any], qty: Decimal) -> str | None:
+        """More than is available, unless the business allows negative stock."""
+        line = draft["line"]
+        available = Decimal(line["available"])
+        if qty > available and not draft["allow_negative"]:
+            return render.too_much(line, available, draft["warehouse"][1])
+        return None
+
+    async def ask_price(self, update: Update, context: BotContext, draft: dict[str, Any]) -> None:
+        """Asks the unit price, offering the default sale price."""
+        del context
+        line = draft["line"]
+        default = line.get("sale_price")
+        offer = Decimal(default) if default else None
+        line["offer"] = None if offer is None else str(offer)
+        await reply(update, render.ask_sale_price(self.flow, line, offer, draft["currency"]))
+
+    async def post(
+        self, update: Update, context: BotContext, draft: dict[str, Any]
+    ) -> DocumentPosted | None:
+        """Posts the sale; a stock refusal is shown with the summary, the draft kept."""
+        cmd = PostShipment.build(
+            request_id=draft["request_id"],
+            warehouse_id=draft["warehouse"][0] if draft.get("warehouse") else None,
+            customer_id=draft["party"]["id"] if draft.get("party") else None,
+            lines=tuple(
+                ShipmentLine.build(
+                    product_id=line["product_id"],
+                    qty=Decimal(line["qty"]),
+                    unit_price=Decimal(line["price"]),
+                )
+                for line in draft["lines"]
+            ),
+        )
+        try:
+            return await post_shipment(context.uow(), context.actor(update), cmd)
+        except InsufficientStock as short:
+            await reply(update, Screen(render.stock_changed(describe(short))))
+            await reply(update, render.summary(self.flow, draft))
+            return None
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Adds nothing yet."""
-    del application
+    """Adds the sale flow."""
+    application.add_handler(SaleFlow().handler())
