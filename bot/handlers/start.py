@@ -21,6 +21,7 @@ from bot.parse import InputError, name
 from bot.render import callbacks as cb
 from bot.render import start as render
 from bot.render.errors import describe, invite_problem
+from bot.render.guide import guide_offer
 from bot.render.screen import Screen
 from core.errors import DomainError, InviteUnusable, NoBusiness, PermissionDenied
 from core.tenancy.businesses import CreateBusiness, create_business, current_business
@@ -139,6 +140,7 @@ async def _open(update: Update, context: BotContext, currency: str, zone: str) -
     business = await create_business(context.uow(), context.actor(update), cmd)
     drop_draft(context)
     await reply(update, main_menu(render.business_opened(business)))
+    await reply(update, guide_offer())
     return END
 
 
