@@ -56,6 +56,7 @@ class OfflineBotApi(BaseRequest):
     downloads: dict[str, bytes] = field(default_factory=dict)  # file_id → content
     on_message: Callable[[dict[str, Any], bool], None] | None = None  # (message, edited)
     fail_next: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    answered: set[str] = field(default_factory=set)  # callback query ids
     _next_id: int = 1
 
     @property
@@ -93,8 +94,32 @@ class OfflineBotApi(BaseRequest):
             return status, json.dumps(body).encode()
         if request_data is not None and request_data.multipart_data:
             self._keep_files(name, params, request_data.multipart_data)
+        refusal = self._refusal(name, params)
+        if refusal is not None:
+            body = {"ok": False, "error_code": 400, "description": f"Bad Request: {refusal}"}
+            return 400, json.dumps(body).encode()
         result = self._result(name, params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _refusal(self, name: str, params: dict[str, Any]) -> str | None:
+        """What Telegram refuses: a press answered twice, an edit that changes nothing."""
+        if name == "answerCallbackQuery":
+            query_id = str(params["callback_query_id"])
+            if query_id in self.answered:
+                return "query is too old and response timeout expired or query id is invalid"
+            self.answered.add(query_id)
+        if name == "editMessageText":
+            old = self.messages.get((int(params["chat_id"]), int(params["message_id"])))
+            if (
+                old is not None
+                and old.get("text") == params.get("text")
+                and old.get("reply_markup") == params.get("reply_markup")
+            ):
+                return (
+                    "message is not modified: specified new message content and reply "
+                    "markup are exactly the same as a current message content and reply markup"
+                )
+        return None
 
     def _result(self, name: str, params: dict[str, Any]) -> Any:
         if name == "getMe":

@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = DEFAULT_TELEGRAM_API_BASE_URL
     log_level: str = Field(default="INFO", validation_alias="JXC_LOG_LEVEL")
     webhook_url: str | None = None  # set: a webhook server instead of long polling
-    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a webhook server listens for Telegram
+    webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None  # None: generated at start and logged once
     admin_chat_id: int | None = None  # the operator's chat for errors

@@ -13,7 +13,8 @@ records the activity and re-arms the timeout job.
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+import warnings
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, Final
@@ -30,6 +31,8 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.handlers.menu import any_menu_press
+from bot.handlers.replies import answer_press
 from bot.i18n import _, current_language, use_language
 from bot.render import callbacks as cb
 
@@ -40,7 +43,7 @@ DRAFT: Final = "draft"
 DEFAULT_TIMEOUT_MINUTES: Final = 30
 _FLOWS: dict[str, "FlowHandler"] = {}  # by name, for ending one from a job
 
-Step = Callable[[Update, BotContext], Awaitable[object]]
+Step = Callable[[Update, BotContext], Coroutine[Any, Any, object]]
 
 
 def new_request_id(kind: str) -> str:
@@ -117,11 +120,14 @@ def step(flow: str) -> Callable[[Step], Step]:
 
 
 def entry(flow: str) -> Callable[[Step], Step]:
-    """Wraps an entry point: once it has begun a draft, arms its timeout."""
+    """Wraps an entry point: refuses while another flow is live here, then arms the timeout."""
 
     def wrap(callback: Step) -> Step:
         @wraps(callback)
         async def run(update: Update, context: BotContext) -> object:
+            if _other_flow_live(context, flow):
+                await busy(update, context)
+                return END
             outcome = await callback(update, context)
             if outcome != END and (live := draft_of(context, flow)) is not None:
                 _arm_timeout(context, live, update)
@@ -130,6 +136,16 @@ def entry(flow: str) -> Callable[[Step], Step]:
         return run
 
     return wrap
+
+
+def _other_flow_live(context: BotContext, flow: str) -> bool:
+    """Whether this user is still in the middle of another flow (in any chat).
+
+    A user has one draft: starting another flow would replace it and lose what was typed.
+    An idle one may be replaced (its timeout has passed; a press of it says so).
+    """
+    live = (context.user_data or {}).get(DRAFT)
+    return isinstance(live, dict) and live.get("flow") != flow and not is_idle(live, context.now())
 
 
 def timed_out_text() -> str:
@@ -141,7 +157,7 @@ async def say_stale(update: Update) -> None:
     """Answers a press or message that belongs to a flow no longer running."""
     text = _("This button is no longer active.")
     if update.callback_query is not None:
-        await update.callback_query.answer(text)
+        await answer_press(update, text)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(
             _("That step has ended. Send /start for the menu.")
@@ -150,7 +166,7 @@ async def say_stale(update: Update) -> None:
 
 async def _tell(update: Update, text: str) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await answer_press(update)
     if update.effective_chat is not None:
         await update.get_bot().send_message(update.effective_chat.id, text)
 
@@ -233,7 +249,7 @@ async def cancel(update: Update, context: BotContext) -> object:
     drop_draft(context)
     text = _("Cancelled. Nothing was saved.")
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await answer_press(update)
         await update.callback_query.edit_message_text(text)
     elif update.effective_message is not None:
         from bot.handlers.menu import main_menu  # noqa: PLC0415 - menu imports flows' entries
@@ -243,12 +259,20 @@ async def cancel(update: Update, context: BotContext) -> object:
 
 
 async def busy(update: Update, context: BotContext) -> object:
-    """Another command in the middle of a flow: finish or cancel this one first."""
-    del context
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(
-            _("You are in the middle of something. Finish it, or send /cancel to stop it.")
-        )
+    """Another command or menu button in the middle of a flow: finish or cancel it first.
+
+    A flow that went idle meanwhile is ended instead (the user then sends it again).
+    """
+    live = (context.user_data or {}).get(DRAFT)
+    if not isinstance(live, dict) or is_idle(live, context.now()):
+        drop_draft(context)
+        await _tell(update, timed_out_text())
+        return END
+    text = _("You are in the middle of something. Finish it, or send /cancel to stop it.")
+    if update.callback_query is not None:
+        await answer_press(update, text, alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
     return None  # stay at the same step
 
 
@@ -261,6 +285,22 @@ class FlowHandler(ConversationHandler[BotContext]):
         entry_points: list[BaseHandler[Update, BotContext, object]],
         states: dict[object, list[BaseHandler[Update, BotContext, object]]],
         fallbacks: list[BaseHandler[Update, BotContext, object]] | None = None,
+    ) -> None:
+        menu = MessageHandler(any_menu_press(), busy)
+        states = {state: [menu, *handlers] for state, handlers in states.items()}
+        with warnings.catch_warnings():
+            # PTB warns that CallbackQueryHandlers are not tracked per message; a flow is
+            # per (chat, user) on purpose, and @step answers presses of ended flows as stale.
+            warnings.filterwarnings("ignore", message=".*per_message.*")
+            self._build(entry_points, states, fallbacks, name)
+        _FLOWS[name] = self
+
+    def _build(
+        self,
+        entry_points: list[BaseHandler[Update, BotContext, object]],
+        states: dict[object, list[BaseHandler[Update, BotContext, object]]],
+        fallbacks: list[BaseHandler[Update, BotContext, object]] | None,
+        name: str,
     ) -> None:
         super().__init__(
             entry_points=entry_points,
@@ -275,7 +315,6 @@ class FlowHandler(ConversationHandler[BotContext]):
             persistent=True,
             allow_reentry=False,
         )
-        _FLOWS[name] = self
 
     def end_conversation(self, chat_id: int, user_id: int) -> None:
         """Ends the conversation of (chat, user) as PTB's own timeout does."""

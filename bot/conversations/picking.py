@@ -23,7 +23,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from bot.context import BotContext
 from bot.conversations.flow import new_request_id, require_draft, step
-from bot.handlers.replies import reply
+from bot.handlers.replies import answer_press, reply
 from bot.i18n import _
 from bot.parse import InputError, name, price
 from bot.render import callbacks as cb
@@ -115,7 +115,9 @@ class ProductPicker:
         message = update.effective_message
         assert message is not None
         term = (message.text or "").strip()
-        hits = await find_products(context.uow(), context.actor(update), term)
+        hits = await find_products(
+            context.uow(), context.actor(update), term, include_archived=True
+        )
         live = [hit for hit in hits if not hit.archived]
         if len(live) == 1 or (live and live[0].sku.casefold() == term.casefold()):
             return await self._picked(update, context, live[0].product_id)
@@ -158,7 +160,7 @@ class ProductPicker:
         """A product button."""
         query = update.callback_query
         assert query is not None
-        await query.answer()
+        await answer_press(update)
         return await self._picked(update, context, int(cb.args(query.data)[0]))
 
     async def start_new(self, update: Update, context: BotContext) -> object:
@@ -195,7 +197,7 @@ class ProductPicker:
         """The new product's unit; asks for its sale price."""
         draft = require_draft(context, self.flow)
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            await answer_press(update)
             unit = cb.args(update.callback_query.data)[0]
         else:
             unit = " ".join(_typed(update).split())
@@ -220,7 +222,7 @@ class ProductPicker:
                 await reply(update, Screen(str(bad)))
                 return self.new_price
         else:
-            await update.callback_query.answer()
+            await answer_press(update)
         try:
             cmd = CreateProduct.build(
                 name=new["name"],

@@ -4,6 +4,7 @@ from telegram import Chat, Update
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.context import BotContext
+from bot.handlers.replies import answer_press
 from bot.i18n import _, language_of, set_language
 from core.tenancy.groups import business_of_group
 from core.tenancy.preferences import chosen_language
@@ -50,7 +51,7 @@ def _allowed_unbound(update: Update) -> bool:
 async def _ask_to_bind(update: Update) -> None:
     text = _("This group is not bound to a business yet. The owner sends /bind here first.")
     if update.callback_query is not None:
-        await update.callback_query.answer(text)
+        await answer_press(update, text)
     elif update.effective_message is not None and (update.effective_message.text or "").startswith(
         "/"
     ):

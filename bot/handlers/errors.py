@@ -10,6 +10,7 @@ from telegram.error import NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.context import BotContext
+from bot.handlers.replies import answer_press
 from bot.i18n import _
 from bot.render.errors import describe
 from core.errors import DomainError
@@ -43,7 +44,7 @@ async def _tell(update: object, text: str) -> None:
         return
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            await answer_press(update)
         if update.effective_chat is not None:
             await update.get_bot().send_message(update.effective_chat.id, text)
     except TelegramError:  # the user cannot be told (blocked us, chat gone): logged above

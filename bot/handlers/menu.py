@@ -77,6 +77,11 @@ def menu_filter(key: str) -> filters.BaseFilter:
     return filters.Text(menu_labels(key))
 
 
+def any_menu_press() -> filters.BaseFilter:
+    """Any main-menu button: mid-flow it means "finish or cancel", never a typed answer."""
+    return filters.Text([label for key in MENU for label in menu_labels(key)])
+
+
 def main_menu(greeting: str | None = None) -> Screen:
     """The main menu: three rows of two, for one thumb."""
     layout = (("purchase", "sale"), ("count", "transfer"), ("stock", "more"))

@@ -17,6 +17,7 @@ from core.errors import (
     PermissionDenied,
     RequestConflict,
     UndoExpired,
+    WarehouseStillNeeded,
 )
 
 
@@ -61,6 +62,15 @@ def describe(error: DomainError) -> str:  # noqa: PLR0911, PLR0912 - one answer 
                 "{number} can no longer be undone: undo works for {minutes} minutes after "
                 "posting. A manager can void it from /docs with a reason."
             ).format(number=escape(error.number), minutes=error.window_minutes)
+        case WarehouseStillNeeded(reason="stock"):
+            return _(
+                "{name} still holds stock. Transfer it out or count it to zero first, "
+                "then archive it."
+            ).format(name=escape(error.name))
+        case WarehouseStillNeeded():
+            return _("{name} is the only active warehouse, and a business needs one.").format(
+                name=escape(error.name)
+            )
         case GroupTaken():
             return _("This group is already bound to another business.")
         case InvalidInput():

@@ -202,6 +202,7 @@ async def test_the_same_update_delivered_twice_opens_one_business(harness: BotHa
     assert await businesses(harness) == 1
 
 
+@pytest.mark.bot_failure_expected
 async def test_a_failure_is_apologised_for_logged_and_sent_to_the_operator(
     harness: BotHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
