@@ -3,6 +3,7 @@
 import logging
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
@@ -103,31 +104,50 @@ async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> No
 
 
 def build_and_run(settings: Settings) -> None:
-    """Runs the bot until Ctrl-C or SIGTERM: long polling, or a webhook server if configured."""
+    """Runs the bot until Ctrl-C or SIGTERM: long polling, or a webhook server if configured.
+
+    The Bot API server is ``TELEGRAM_API_BASE_URL`` (Telegram's unless set), and the rate
+    limiter keeps the bot within Telegram's flood limits.
+    """
     db = open_database(settings.database_url)  # no I/O yet: connects in PTB's event loop
     application = build_application(settings, db)
     application.post_shutdown = _disposer(db)
     if settings.webhook_url is None:
+        logger.info("long polling %s", settings.telegram_api_base_url)  # the token is not in it
         application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
         return
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    if secret is None:
-        secret = secrets.token_urlsafe(32)
-        logger.warning(  # once, so the operator can set it for the next start
-            "WEBHOOK_SECRET is not set; generated one for this run: %s", secret
-        )
+    logger.info(
+        "webhook server on %s:%s for %s",
+        settings.webhook_listen,
+        settings.webhook_port,
+        settings.webhook_url,
+    )
     application.run_webhook(
         listen=settings.webhook_listen,
         port=settings.webhook_port,
-        url_path=_url_path(settings.webhook_url),
+        url_path=webhook_path(settings.webhook_url),
         webhook_url=settings.webhook_url,
-        secret_token=secret,
+        secret_token=webhook_secret(settings),
         allowed_updates=Update.ALL_TYPES,
     )
 
 
-def _url_path(url: str) -> str:
-    return url.split("://", 1)[1].partition("/")[2]
+def webhook_secret(settings: Settings) -> str:
+    """The secret Telegram must send with each update: WEBHOOK_SECRET, or one made now.
+
+    A made one is logged once (WARNING), so the operator can set it for the next start; PTB's
+    webhook server answers 403 to any request without it in ``X-Telegram-Bot-Api-Secret-Token``.
+    """
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    secret = secrets.token_urlsafe(32)  # 43 of A-Z a-z 0-9 _ -: what Telegram allows
+    logger.warning("WEBHOOK_SECRET is not set; generated one for this run: %s", secret)
+    return secret
+
+
+def webhook_path(url: str) -> str:
+    """The path the webhook server serves: ``https://bot.example.com/tg/hook`` → ``tg/hook``."""
+    return urlsplit(url).path.strip("/")
 
 
 def _disposer(db: Database) -> Any:

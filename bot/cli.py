@@ -15,18 +15,20 @@ lines::
         async with open_configured_database(settings, must_exist=True) as database:
             ...
 
-Exit status: 0 done, 1 this build cannot do it, 2 the operator must fix something.
+Exit status: 0 done, 1 a check found differences, 2 the operator must fix something.
 """
 
 import asyncio
-import importlib
 import logging
 import socket
 import sqlite3
+import sys
+import warnings
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager, closing
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final, NoReturn, TypeVar
+from typing import Annotated, Any, Final, NoReturn, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
 import typer
@@ -36,8 +38,11 @@ from alembic.util import CommandError
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.warnings import PTBUserWarning
 from typer.core import TyperGroup
 
+from bot import app as front_end
+from bot import console as terminal_chat
 from core.db.engine import Database, open_database
 from core.db.migrate import alembic_config, upgrade
 from core.demo import DemoSummary, create_demo
@@ -48,7 +53,6 @@ from core.settings import Settings, load_settings
 T = TypeVar("T")
 
 PROG: Final = "jxc-bot"
-EXIT_UNSUPPORTED: Final = 1
 EXIT_OPERATOR: Final = 2
 CONNECT_TIMEOUT_SECONDS: Final = 15.0
 DEMO_OWNER_ID: Final = 1  # the user of `jxc-bot console`; pass your own id for Telegram
@@ -61,6 +65,13 @@ MISSING_TOKEN: Final = (
 )
 
 logger = logging.getLogger(__name__)
+
+
+class ConsoleLanguage(StrEnum):
+    """The Telegram language codes ``jxc-bot console --language`` takes."""
+
+    ZH = "zh"
+    EN = "en"
 
 
 class OperatorError(Exception):
@@ -252,13 +263,38 @@ def run() -> None:
         fail(MISSING_TOKEN)
     revision = run_async(upgrade_database(settings))
     logger.info("database at revision %s (head)", revision)
-    try:
-        front_end = importlib.import_module("bot.app")
-    except ModuleNotFoundError as missing:
-        if missing.name != "bot.app":
-            raise  # bot.app is there but something it needs is not: show where
-        fail("the Telegram front end is not installed in this build", EXIT_UNSUPPORTED)
     front_end.build_and_run(settings)  # blocks until the bot is stopped
+
+
+@app.command()
+def console(
+    user_id: int = typer.Option(
+        DEMO_OWNER_ID, "--user-id", help="Your Telegram user id in the chat (1: the demo owner)."
+    ),
+    language: Annotated[
+        ConsoleLanguage,
+        typer.Option("--language", help="The language your Telegram app would report."),
+    ] = ConsoleLanguage.EN,
+    name: str = typer.Option("Console", "--name", help="Your first name as the bot sees it."),
+) -> None:
+    """Chats with the bot right here in the terminal: no Telegram, no token needed."""
+    settings = start()
+    logging.getLogger().setLevel(max(settings.log_level_number, logging.WARNING))  # a chat
+    warnings.filterwarnings("ignore", category=PTBUserWarning)  # noise in a chat transcript
+    revision = run_async(upgrade_database(settings))
+    logger.info("database at revision %s (head)", revision)
+    user = terminal_chat.ConsoleUser(
+        user_id=user_id, language_code=language.value, first_name=name
+    )
+    try:
+        run_async(_console(settings, user))
+    except KeyboardInterrupt:  # Ctrl-C: as good as /quit
+        typer.echo()
+
+
+async def _console(settings: Settings, user: "terminal_chat.ConsoleUser") -> None:
+    async with open_configured_database(settings) as database:
+        await terminal_chat.chat(settings, database, user=user, stdin=sys.stdin, out=sys.stdout)
 
 
 @db_app.command("upgrade")
