@@ -100,15 +100,18 @@ async def require_member(
         NoBusiness: the actor has no business to act in.
         PermissionDenied: not an active member, or the role is too low.
     """
-    business_id = await current_business_id(session, actor)
-    query = (
-        select(Member, Business)
-        .join(Business, Business.id == Member.business_id)
-        .where(Member.business_id == business_id, Member.user_id == actor.user_id)
-    )
-    if probe is not None:
-        query = query.add_columns(probe.label("probed"))
-    row = (await session.execute(query)).first()
+    if actor.business_id is not None:
+        row = await _member_row(session, actor, actor.business_id, probe)
+    else:  # usually one round trip: the business they chose, read in the same query
+        chosen = (
+            select(UserPreference.current_business_id)
+            .where(UserPreference.user_id == actor.user_id)
+            .scalar_subquery()
+        )
+        row = await _member_row(session, actor, chosen, probe)
+        if row is None:  # chose none (or left it): their only business, or NoBusiness
+            business_id = await current_business_id(session, actor)
+            row = await _member_row(session, actor, business_id, probe)
     if row is None or not row.Member.active:
         raise PermissionDenied(action, None)
     membership = Membership(
@@ -117,3 +120,19 @@ async def require_member(
     if not membership.role.at_least(least):
         raise PermissionDenied(action, membership.role.value)
     return membership
+
+
+async def _member_row(
+    session: AsyncSession,
+    actor: Actor,
+    business_id: int | ScalarSelect[Any],
+    probe: ScalarSelect[Any] | None,
+) -> Any:  # the Row of (Member, Business[, probed]), or None
+    query = (
+        select(Member, Business)
+        .join(Business, Business.id == Member.business_id)
+        .where(Member.business_id == business_id, Member.user_id == actor.user_id)
+    )
+    if probe is not None:
+        query = query.add_columns(probe.label("probed"))
+    return (await session.execute(query)).first()
