@@ -30,7 +30,7 @@ from bot.render import callbacks as cb
 from bot.render.errors import describe
 from bot.render.numbers import escape
 from bot.render.screen import Screen, button, keyboard
-from core.catalog.lookup import find_products
+from core.catalog.lookup import find_products, product_by_code
 from core.catalog.products import CreateProduct, create_product, get_product
 from core.catalog.results import ProductView
 from core.errors import DomainError
@@ -115,6 +115,12 @@ class ProductPicker:
         message = update.effective_message
         assert message is not None
         term = (message.text or "").strip()
+        exact = await product_by_code(context.uow(), context.actor(update), term)
+        if exact is not None:  # a SKU or a scanned barcode: no list to choose from
+            if exact.archived:
+                await reply(update, Screen(archived(exact.sku)))
+                return self.state
+            return await self.on_picked(update, context, pick_of(exact))
         hits = await find_products(
             context.uow(), context.actor(update), term, include_archived=True
         )
