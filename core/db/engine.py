@@ -8,6 +8,7 @@ locked". PostgreSQL needs neither: row locks taken in product-id order do the wo
 """
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +21,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from core.db.sqlite_driver import one_trip_dbapi
+from core.db.sqlite_driver import OneTripConnection, one_trip_dbapi
 from core.errors import ConfigurationError
 
 WRITE_OPTION = "jxc_write"
+WAL_PRAGMA = "PRAGMA journal_mode=WAL"
+WAL_SWITCH_ATTEMPTS = 100  # 5 seconds
 SQLITE_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
+    WAL_PRAGMA,
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=30000",
     "PRAGMA synchronous=FULL",
@@ -62,13 +65,43 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
     cursor = dbapi_connection.cursor()
     for pragma in SQLITE_PRAGMAS:
-        cursor.execute(pragma)
+        if pragma == WAL_PRAGMA:
+            _switch_to_wal(cursor)
+        else:
+            cursor.execute(pragma)
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """Puts a new database file in WAL mode (a file once in WAL mode stays so).
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at once
+    rather than waiting when another connection (processes starting together on a new file)
+    holds it; so try again for a few seconds. Only a brand-new file ever waits here.
+    """
+    for attempt in range(WAL_SWITCH_ATTEMPTS):
+        cursor.execute("PRAGMA journal_mode")
+        if str(cursor.fetchone()[0]).lower() == "wal":
+            return
+        try:
+            cursor.execute(WAL_PRAGMA)
+        except Exception as busy:  # sqlite3.OperationalError, as the adapter re-raises it
+            if "locked" not in str(busy) or attempt == WAL_SWITCH_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05)
+        else:
+            return
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get(WRITE_OPTION, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    adapter = conn.connection.dbapi_connection
+    if not isinstance(adapter, OneTripConnection):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    elif immediate:  # waits for the write lock now, before the unit of work reads anything
+        adapter.begin_now("BEGIN IMMEDIATE")
+    else:  # a read: its BEGIN takes no lock, so it may travel with the first statement
+        adapter.begin_with_next("BEGIN")
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:

@@ -30,8 +30,12 @@ from sqlalchemy.util.concurrency import await_
 _Outcome = tuple[Any, list[Any], int, int | None]
 
 
-def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
-    """On aiosqlite's thread: execute, fetch everything, close."""
+def _run(
+    conn: sqlite3.Connection, begin: str | None, operation: str, parameters: Any, many: bool
+) -> _Outcome:
+    """On aiosqlite's thread: begin (if the transaction has not yet), execute, fetch, close."""
+    if begin is not None:
+        conn.execute(begin)
     cursor = conn.cursor()
     try:
         if many:
@@ -45,6 +49,11 @@ def _run(conn: sqlite3.Connection, operation: str, parameters: Any, many: bool) 
         return description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+def _begin(conn: sqlite3.Connection, statement: str) -> None:
+    """On aiosqlite's thread: begins a transaction."""
+    conn.execute(statement).close()
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
@@ -83,10 +92,12 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     def _go(self, operation: Any, parameters: Any, *, many: bool) -> None:
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        adapter: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
+        begin, adapter.pending_begin = adapter.pending_begin, None
         try:
             outcome: _Outcome = await_(
                 connection._execute(  # type: ignore[no-untyped-call]  # aiosqlite's own queue
-                    _run, connection._conn, operation, parameters, many
+                    _run, connection._conn, begin, operation, parameters, many
                 )
             )
         except Exception as error:
@@ -104,8 +115,53 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     """The stock adapter connection, handing out one-trip cursors."""
 
-    __slots__ = ()
+    __slots__ = ("pending_begin",)
     _cursor_cls = OneTripCursor  # type: ignore[assignment]  # a subclass of the stock one
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.pending_begin: str | None = None
+
+    def begin_with_next(self, statement: str) -> None:
+        """Sends ``statement`` (a read's BEGIN) in the same trip as the next statement.
+
+        A deferred BEGIN takes no lock, so sending it with the first statement changes
+        nothing but the trip it saves. BEGIN IMMEDIATE is not deferred: it waits for the
+        write lock, and must do so before its unit of work reads anything.
+        """
+        self.pending_begin = statement
+
+    def begin_now(self, statement: str) -> None:
+        """Runs ``statement`` (BEGIN IMMEDIATE: it waits for the write lock) in one trip."""
+        connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        try:
+            await_(connection._execute(_begin, connection._conn, statement))  # type: ignore[no-untyped-call]
+        except Exception as error:
+            self._handle_exception(error)
+
+    def commit(self) -> None:
+        """Commits, without a trip when no statement ran since BEGIN (nothing to commit)."""
+        if self._dropped_begin():
+            return
+        super().commit()
+
+    def rollback(self) -> None:
+        """Rolls back, without a trip when no transaction is open.
+
+        The pool "resets" every connection it gets back with a rollback, after the session
+        has already committed or rolled back: one wasted trip per transaction. SQLite's own
+        autocommit flag (read here between statements, never during one) says when.
+        """
+        if self._dropped_begin():
+            return
+        raw: aiosqlite.Connection = self._connection  # type: ignore[assignment]
+        if raw._conn is not None and not raw._conn.in_transaction:
+            return
+        super().rollback()
+
+    def _dropped_begin(self) -> bool:
+        pending, self.pending_begin = self.pending_begin, None
+        return pending is not None
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):

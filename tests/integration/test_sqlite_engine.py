@@ -129,3 +129,36 @@ async def test_a_failing_statement_raises_the_usual_integrity_error(sqlite_db: D
         await conn.execute(text("INSERT INTO u VALUES ('x')"))
         with pytest.raises(IntegrityError):
             await conn.execute(text("INSERT INTO u VALUES ('x')"))
+
+
+async def test_a_write_unit_of_work_holds_the_write_lock_from_its_first_statement(
+    sqlite_db: Database,
+) -> None:
+    path = Path(str(sqlite_db.engine.url.database))
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        async with UnitOfWork(sqlite_db) as uow:
+            await uow.session.execute(text("SELECT 1"))  # a read, after BEGIN IMMEDIATE
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # released when the unit of work ended
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
+async def test_a_read_sees_one_snapshot_though_its_begin_travels_with_the_first_statement(
+    sqlite_db: Database,
+) -> None:
+    await create_business(
+        UnitOfWork(sqlite_db), Actor(user_id=1), CreateBusiness(request_id="a", name="一")
+    )
+    count = text("SELECT count(*) FROM businesses")
+    async with UnitOfWork(sqlite_db).reading() as session:
+        before = (await session.execute(count)).scalar()
+        await create_business(
+            UnitOfWork(sqlite_db), Actor(user_id=2), CreateBusiness(request_id="b", name="二")
+        )
+        assert (await session.execute(count)).scalar() == before == 1
+    async with UnitOfWork(sqlite_db).reading() as session:
+        assert (await session.execute(count)).scalar() == 2
