@@ -49,6 +49,11 @@ class Document(Base):
     __table_args__ = (
         UniqueConstraint("business_id", "number"),
         UniqueConstraint("business_id", "request_id"),
+        # newest first: /docs, recent parties, a member's last warehouse, a party's documents
+        Index("ix_documents_business_latest", "business_id", "id"),
+        Index("ix_documents_author_latest", "created_by", "id"),
+        Index("ix_documents_customer_latest", "customer_id", "id"),
+        Index("ix_documents_supplier_latest", "supplier_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

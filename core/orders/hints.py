@@ -25,6 +25,7 @@ Party = TypeVar("Party", Supplier, Customer)
 PartyKind = Literal["supplier", "customer"]
 RECENT_PARTIES = 6
 FOUND_PARTIES = 8
+RECENT_DOCUMENTS = 200  # "recent" parties are those of the latest documents; then by name
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ class TradeStart:
     """What the first screens of a purchase or sale show, read in one snapshot.
 
     ``warehouses`` are the active ones, the member's last used first, then the default one.
-    ``parties`` are the recent suppliers (purchase) or customers (sale), then others by name.
+    ``parties`` are the recent suppliers (purchase) or customers (sale) of the latest
+    documents, then others by name.
     """
 
     business: BusinessView
@@ -118,10 +120,16 @@ async def _recent(
     session: AsyncSession, membership: Membership, model: type[Party], limit: int
 ) -> list[PartyView]:
     party_column = Document.supplier_id if model is Supplier else Document.customer_id
-    latest = (
-        select(party_column.label("party_id"), func.max(Document.id).label("last_id"))
+    newest = (  # the latest documents only: a walk of the newest-first index, not of all
+        select(party_column.label("party_id"), Document.id.label("doc_id"))
         .where(Document.business_id == membership.business_id, party_column.is_not(None))
-        .group_by(party_column)
+        .order_by(Document.id.desc())
+        .limit(RECENT_DOCUMENTS)
+        .subquery()
+    )
+    latest = (
+        select(newest.c.party_id, func.max(newest.c.doc_id).label("last_id"))
+        .group_by(newest.c.party_id)
         .subquery()
     )
     query = (
