@@ -25,11 +25,11 @@ TYPE_NAMES: Final = {
     "TZ": N_("Adjustment"),
 }
 TYPE_BUTTONS: Final = {
-    "CG": N_("采购 CG"),
-    "XS": N_("销售 XS"),
-    "PD": N_("盘点 PD"),
-    "DB": N_("调拨 DB"),
-    "TZ": N_("调整 TZ"),
+    "CG": N_("Purchase CG"),
+    "XS": N_("Sale XS"),
+    "PD": N_("Count PD"),
+    "DB": N_("Transfer DB"),
+    "TZ": N_("Adjustment TZ"),
 }
 
 
@@ -91,7 +91,7 @@ def _status(status: str) -> str:
 
 def undone(result: VoidPosted, currency: str = "CNY") -> Screen:
     """The message under a document after its Undo button was pressed."""
-    text = _("↩ {number} undone: {moves} moves reversed.").format(
+    text = _("↩ {number} undone: its stock moves were reversed ({moves}).").format(
         number=escape(result.number), moves=result.reversed_moves
     )
     if result.variance is not None and result.variance != 0:
@@ -138,7 +138,7 @@ def confirm_void(number: str, reason: str) -> Screen:
 
 def voided(result: VoidPosted, reason: str, copy_type: str | None, currency: str) -> Screen:
     """After a manager's void; with the copy button when asked and the type has a flow."""
-    text = _("🗑 {number} voided: {moves} moves reversed.\nReason: {reason}").format(
+    text = _("🗑 {number} voided: its stock moves were reversed ({moves}).\nReason: {reason}").format(
         number=escape(result.number), moves=result.reversed_moves, reason=escape(reason)
     )
     if result.variance is not None and result.variance != 0:

@@ -52,7 +52,7 @@ async def test_the_author_undoes_a_sale_and_the_stock_comes_back(harness: BotHar
 
     said = await clerk.press("Undo")
 
-    assert "↩ XS-" in joined(said) and "undone: 1 moves reversed." in joined(said)
+    assert "↩ XS-" in joined(said) and "undone: its stock moves were reversed (1)." in joined(said)
     assert "Cost variance" not in joined(said)  # a clerk never sees money of costs
     assert clerk.buttons(clerk.messages()[-1]) == []  # the button is gone
     assert await on_hand(shop) == D(10)
