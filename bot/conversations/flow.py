@@ -276,6 +276,16 @@ async def busy(update: Update, context: BotContext) -> object:
     return None  # stay at the same step
 
 
+async def tap_a_button(update: Update, context: BotContext) -> object:
+    """A message at a step that expects a button press: says so; the step goes on."""
+    del context
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            _("Please tap one of the buttons above, or send /cancel to stop.")
+        )
+    return None  # stay at the same step
+
+
 class FlowHandler(ConversationHandler[BotContext]):
     """A persistent flow whose conversation can be ended from outside (timeouts)."""
 
@@ -287,7 +297,11 @@ class FlowHandler(ConversationHandler[BotContext]):
         fallbacks: list[BaseHandler[Update, BotContext, object]] | None = None,
     ) -> None:
         menu = MessageHandler(any_menu_press(), busy)
-        states = {state: [menu, *handlers] for state, handlers in states.items()}
+        # Last in every step: a message the step does not take (text where it wants a tap, a
+        # sticker, a photo) gets "tap a button" and the step waits; it never falls through
+        # to the quick stock query or another handler while the flow is open.
+        other = MessageHandler(~filters.COMMAND, step(name)(tap_a_button))
+        states = {state: [menu, *handlers, other] for state, handlers in states.items()}
         with warnings.catch_warnings():
             # PTB warns that CallbackQueryHandlers are not tracked per message; a flow is
             # per (chat, user) on purpose, and @step answers presses of ended flows as stale.

@@ -62,3 +62,27 @@ async def test_an_idle_flow_does_not_block_a_new_one(harness: BotHarness) -> Non
     harness.clock.advance(minutes=31)
     assert "idle too long" in joined(await clerk.send("/count"))  # the sale ends
     assert "in which warehouse?" in joined(await clerk.send("/count"))
+
+
+async def test_typing_where_a_button_is_expected_asks_for_a_tap_and_stays(
+    harness: BotHarness,
+) -> None:
+    shop = await stocked(harness)
+    clerk = harness.person(shop.clerk.user_id, language="en")
+    await clerk.send("/sale")
+    asked = await clerk.press("🚶 Walk-in customer")
+    assert "Ship from which warehouse?" in joined(asked)
+
+    typed = joined(await clerk.send("A001"))  # not a stock query while the sale is open
+    assert "tap one of the buttons" in typed
+    assert "On hand" not in typed
+    picked = await clerk.press(clerk.buttons()[0])  # the warehouse step is still there
+    assert "Which product?" in joined(picked)
+
+
+async def test_tap_a_button_is_said_in_chinese(harness: BotHarness) -> None:
+    shop = await stocked(harness)
+    clerk = harness.person(shop.clerk.user_id, language="zh-hans")
+    await clerk.send("/sale")
+    await clerk.press("🚶 散客")
+    assert "请点选上面的按钮" in joined(await clerk.send("随便"))
