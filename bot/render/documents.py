@@ -138,9 +138,9 @@ def confirm_void(number: str, reason: str) -> Screen:
 
 def voided(result: VoidPosted, reason: str, copy_type: str | None, currency: str) -> Screen:
     """After a manager's void; with the copy button when asked and the type has a flow."""
-    text = _("🗑 {number} voided: its stock moves were reversed ({moves}).\nReason: {reason}").format(
-        number=escape(result.number), moves=result.reversed_moves, reason=escape(reason)
-    )
+    text = _(
+        "🗑 {number} voided: its stock moves were reversed ({moves}).\nReason: {reason}"
+    ).format(number=escape(result.number), moves=result.reversed_moves, reason=escape(reason))
     if result.variance is not None and result.variance != 0:
         text += "\n" + _("Cost variance booked: {variance}").format(
             variance=money(result.variance, currency)

@@ -147,7 +147,8 @@ async def test_a_manager_voids_with_a_reason_and_the_stock_comes_back(
     done = joined(await manager.press_data(data, message))
     again = joined(await manager.press_data(data, message))  # a double tap
 
-    assert "voided: its stock moves were reversed (1)." in done and "Reason: wrong customer" in done
+    assert "voided: its stock moves were reversed (1)." in done
+    assert "Reason: wrong customer" in done
     assert "This button is no longer active." in again
     assert await on_hand(shop) == D(100)
     card = await document_card(shop.uow(), shop.manager, sale_id)

@@ -63,7 +63,7 @@ async def test_a_sale_in_chinese(harness: BotHarness) -> None:
     await walk(me, "/purchase", "[不指定供应商]", "A001", "5", "8", "[完成]", "[确认]")
 
     said = await walk(me, "📤 销售出库", "[散客]", "A001")
-    assert "A001 乌龙茶：主仓库 可用 5 box。数量多少？" in joined(said)
+    assert "A001 乌龙茶：主仓库可用 5 box。数量多少？" in joined(said)
     said = await walk(me, "2", "[售价 20.00]", "[完成]", "[确认]")
 
     assert "✅ 销售单 <b>XS-" in joined(said) and "合计：40.00" in joined(said)
