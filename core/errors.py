@@ -138,3 +138,21 @@ class WarehouseStillNeeded(DomainError):
 
     name: str
     reason: str
+
+
+@dataclass
+class OrderNotOpen(DomainError):
+    """The order is not in a state that allows this (receiving a cancelled one, say)."""
+
+    number: str
+    status: str
+
+
+@dataclass
+class OverReceipt(DomainError):
+    """More than an order line still expects; allowed only when confirmed."""
+
+    number: str
+    sku: str
+    remaining: Decimal
+    asked: Decimal

@@ -34,6 +34,10 @@ def card_text(overview: ProductOverview) -> str:
     lines.append(
         _("Available: {qty} {unit}").format(qty=qty(stock.on_hand), unit=unit).rstrip()
     )  # no orders reserve stock yet: available is what is on hand
+    if stock.on_order > 0:
+        lines.append(
+            _("On order: {qty} {unit}").format(qty=qty(stock.on_order), unit=unit).rstrip()
+        )
     if product.reorder_point is not None:
         lines.append(
             _("Reorder point: {qty} {unit}")

@@ -4,6 +4,7 @@ from core.catalog import models as catalog
 from core.chatstate import models as chatstate
 from core.db.base import Base
 from core.inventory import models as inventory
+from core.orders import models as orders
 from core.tenancy import models as tenancy
 
-__all__ = ["Base", "catalog", "chatstate", "inventory", "tenancy"]
+__all__ = ["Base", "catalog", "chatstate", "inventory", "orders", "tenancy"]

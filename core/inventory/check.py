@@ -12,23 +12,35 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.engine import Database
-from core.inventory.models import MoveKind, ProductCost, StockBalance, StockMove
+from core.inventory.models import (
+    DocStatus,
+    Document,
+    DocumentLine,
+    MoveKind,
+    ProductCost,
+    StockBalance,
+    StockMove,
+)
 from core.numbers import AVG_PLACES, ZERO, mul_div, quantize
+from core.orders.models import Order, OrderLine
 
 
 @dataclass(frozen=True)
 class Difference:
     """One figure that does not follow from the ledger."""
 
-    what: str  # "balance", "on_hand", "value", "avg", "value_without_qty"
+    what: str  # "balance", "on_hand", "value", "avg", "value_without_qty", "order_received"
     business_id: int
     product_id: int
     warehouse_id: int | None
     stored: Decimal
-    from_moves: Decimal
+    from_moves: Decimal  # for "order_received": what the order's posted receipts received
+    order_id: int | None = None
 
     def __str__(self) -> str:
         where = f" warehouse {self.warehouse_id}" if self.warehouse_id is not None else ""
+        if self.order_id is not None:
+            where += f" order {self.order_id}"
         return (
             f"{self.what}: business {self.business_id} product {self.product_id}{where}: "
             f"stored {self.stored}, moves say {self.from_moves}"
@@ -56,6 +68,7 @@ async def check_ledger(db: Database) -> LedgerReport:
         report.moves = await session.scalar(select(func.count()).select_from(StockMove)) or 0
         await _check_balances(session, report)
         await _check_costs(session, report)
+        await _check_orders(session, report)
         await session.rollback()
         return report
 
@@ -122,3 +135,29 @@ async def _check_costs(session: AsyncSession, report: LedgerReport) -> None:
             avg = quantize(mul_div(value, Decimal(1), qty), AVG_PLACES)
             if cost.avg != avg:
                 found(Difference("avg", cost.business_id, cost.product_id, None, cost.avg, avg))
+
+
+async def _check_orders(session: AsyncSession, report: LedgerReport) -> None:
+    """Each order line's received (or shipped) quantity = its posted documents' lines."""
+    filled = (
+        select(Document.order_id, DocumentLine.order_line_no, func.sum(DocumentLine.qty))
+        .join(Document, Document.id == DocumentLine.document_id)
+        .where(Document.order_id.is_not(None), Document.status == DocStatus.POSTED.value)
+        .group_by(Document.order_id, DocumentLine.order_line_no)
+    )
+    from_documents = {(o, n): qty for o, n, qty in await session.execute(filled)}
+    lines = select(
+        Order.business_id,
+        OrderLine.order_id,
+        OrderLine.line_no,
+        OrderLine.product_id,
+        OrderLine.done_qty,
+    ).join(Order, Order.id == OrderLine.order_id)
+    for business_id, order_id, line_no, product_id, done in await session.execute(lines):
+        expected = from_documents.get((order_id, line_no), ZERO)
+        if done != expected:
+            report.differences.append(
+                Difference(
+                    "order_received", business_id, product_id, None, done, expected, order_id
+                )
+            )

@@ -32,6 +32,7 @@ _UNSET_DOCUMENT_FIELDS: dict[str, Any] = {
     "voided_at": None,
     "voided_by": None,
     "void_request_id": None,
+    "order_id": None,
 }
 
 

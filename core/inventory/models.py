@@ -77,6 +77,7 @@ class Document(Base):
     voided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     void_request_id: Mapped[str | None] = mapped_column(String(64))
     void_reason: Mapped[str] = mapped_column(String(200), default="")
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
 
 
 class DocumentLine(Base):
@@ -94,6 +95,7 @@ class DocumentLine(Base):
     amount: Mapped[Decimal | None] = mapped_column(Money)
     counted_qty: Mapped[Decimal | None] = mapped_column(Qty)
     book_qty: Mapped[Decimal | None] = mapped_column(Qty)
+    order_line_no: Mapped[int | None] = mapped_column(Integer)  # the order line it fills
 
 
 class StockMove(Base):

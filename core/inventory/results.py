@@ -91,3 +91,4 @@ class StockCard:
     levels: tuple[StockLevel, ...]
     avg_cost: Decimal | None
     value: Decimal | None
+    on_order: Decimal = Decimal(0)  # what placed purchase orders still expect

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.models import Product, Warehouse
@@ -11,6 +11,7 @@ from core.errors import NotFound
 from core.inventory.models import ProductCost, StockBalance
 from core.inventory.results import StockCard, StockLevel
 from core.numbers import ZERO
+from core.orders.models import OPEN_STATUSES, Order, OrderKind, OrderLine
 from core.tenancy.access import Actor, require_member
 from core.tenancy.models import Role
 
@@ -51,6 +52,17 @@ async def _card(session: AsyncSession, product: Product, sees_costs: bool) -> St
     avg: Decimal | None = None
     if cost is not None:
         avg = cost.value / cost.on_hand if cost.on_hand > 0 else cost.avg
+    expected = await session.scalar(
+        select(func.sum(OrderLine.qty - OrderLine.done_qty))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.business_id == product.business_id,
+            Order.kind == OrderKind.PURCHASE.value,
+            Order.status.in_(OPEN_STATUSES),
+            OrderLine.product_id == product.id,
+            OrderLine.done_qty < OrderLine.qty,
+        )
+    )
     return StockCard(
         product_id=product.id,
         sku=product.sku,
@@ -60,6 +72,7 @@ async def _card(session: AsyncSession, product: Product, sees_costs: bool) -> St
         levels=levels,
         avg_cost=avg,
         value=cost.value if cost is not None else None,
+        on_order=expected or ZERO,
     )
 
 

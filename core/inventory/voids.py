@@ -1,6 +1,8 @@
 """Voiding a posted document: reversing moves, never an edit (DESIGN rule 1)."""
 
+from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 
 from pydantic import Field
 from sqlalchemy import select
@@ -12,9 +14,17 @@ from core.db.uow import UnitOfWork
 from core.errors import InvalidState, NotFound, PermissionDenied, UndoExpired
 from core.idempotency import once_per_request
 from core.inventory.ledger import Posting
-from core.inventory.models import DocStatus, DocType, Document, MoveKind, StockMove
+from core.inventory.models import (
+    DocStatus,
+    DocType,
+    Document,
+    DocumentLine,
+    MoveKind,
+    StockMove,
+)
 from core.inventory.results import VoidPosted
 from core.numbers import ZERO
+from core.orders.purchase_orders import reopen_after_void
 from core.tenancy.access import Actor, Membership, require_member
 from core.tenancy.models import Role
 
@@ -76,8 +86,25 @@ async def void_document(uow: UnitOfWork, actor: Actor, cmd: VoidDocument) -> Voi
         for move in originals:
             posting.reverse(move, quantity_only=doc.doc_type == DocType.TRANSFER)
         await posting.finish()
+        if doc.order_id is not None:
+            await _reopen_order(uow, membership, doc)
         await uow.commit()
         return await _result(uow, doc, membership)
+
+
+async def _reopen_order(uow: UnitOfWork, membership: Membership, doc: Document) -> None:
+    """The voided document filled order lines: they expect those quantities again."""
+    assert doc.order_id is not None
+    filled: dict[int, Decimal] = defaultdict(Decimal)
+    rows = await uow.session.execute(
+        select(DocumentLine.order_line_no, DocumentLine.qty).where(
+            DocumentLine.document_id == doc.id, DocumentLine.order_line_no.is_not(None)
+        )
+    )
+    for line_no, qty in rows:
+        if line_no is not None:  # the query left the others out
+            filled[line_no] += qty
+    await reopen_after_void(uow.session, membership, doc.order_id, dict(filled), doc.id)
 
 
 def _check_may_void(membership: Membership, doc: Document, reason: str | None) -> None:

@@ -37,8 +37,12 @@ async def start_trade(
     cmd: TradeDocument,
     lines: tuple[TradeLine, ...],
     party: tuple[type[Supplier] | type[Customer], int | None],
+    *,
+    order: tuple[int, list[int]] | None = None,
 ) -> Draft:
     """Checks the party, warehouse and products; numbers and inserts the priced document.
+
+    ``order`` links the document to an order: its id and, per line, the order line it fills.
 
     Raises:
         NotFound: the warehouse, the party or a product is not in this business.
@@ -52,6 +56,7 @@ async def start_trade(
     currency = membership.business.base_currency
     amounts = [round_money(mul_div(x.qty, x.unit_price), currency) for x in lines]
     party_field = "supplier_id" if model is Supplier else "customer_id"
+    order_id, order_lines = order if order is not None else (None, [None] * len(lines))
     return await start_document(
         session,
         membership,
@@ -60,10 +65,17 @@ async def start_trade(
         cmd.doc_date,
         posting,
         [
-            {"product_id": x.product_id, "qty": x.qty, "unit_price": x.unit_price, "amount": a}
-            for x, a in zip(lines, amounts, strict=True)
+            {
+                "product_id": x.product_id,
+                "qty": x.qty,
+                "unit_price": x.unit_price,
+                "amount": a,
+                "order_line_no": n,
+            }
+            for x, a, n in zip(lines, amounts, order_lines, strict=True)
         ],
         warehouse_id=warehouse.id,
+        order_id=order_id,
         note=cmd.note,
         total=sum(amounts, ZERO),
         **{party_field: party_id},
