@@ -1,6 +1,8 @@
 """Every refusal of the domain, in the user's language."""
 
-from bot.i18n import _
+from typing import Final
+
+from bot.i18n import N_, _
 from bot.render.numbers import escape, qty
 from core.errors import (
     ArchivedProduct,
@@ -14,11 +16,26 @@ from core.errors import (
     LastOwner,
     NoBusiness,
     NotFound,
+    OrderNotOpen,
+    OverReceipt,
     PermissionDenied,
     RequestConflict,
     UndoExpired,
     WarehouseStillNeeded,
 )
+
+ORDER_STATUSES: Final = {
+    "draft": N_("a draft"),
+    "open": N_("open"),
+    "partial": N_("partly done"),
+    "done": N_("complete"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def order_status_name(status: str) -> str:
+    """An order's state in the user's language."""
+    return _(ORDER_STATUSES.get(status, status))
 
 
 def describe(error: DomainError) -> str:  # noqa: PLR0911, PLR0912 - one answer per rule
@@ -70,6 +87,20 @@ def describe(error: DomainError) -> str:  # noqa: PLR0911, PLR0912 - one answer 
         case WarehouseStillNeeded():
             return _("{name} is the only active warehouse, and a business needs one.").format(
                 name=escape(error.name)
+            )
+        case OrderNotOpen():
+            return _("{number} is {status}: nothing more can be done against it.").format(
+                number=escape(error.number), status=order_status_name(error.status)
+            )
+        case OverReceipt():
+            return _(
+                "{number}: {sku} still expects {remaining}, not {asked}. Confirm to take more "
+                "than was ordered."
+            ).format(
+                number=escape(error.number),
+                sku=escape(error.sku),
+                remaining=qty(error.remaining),
+                asked=qty(error.asked),
             )
         case GroupTaken():
             return _("This group is already bound to another business.")
