@@ -149,8 +149,8 @@ class OrderNotOpen(DomainError):
 
 
 @dataclass
-class OverReceipt(DomainError):
-    """More than an order line still expects; allowed only when confirmed."""
+class BeyondOrder(DomainError):
+    """More than an order line still expects (to receive or ship); allowed when confirmed."""
 
     number: str
     sku: str

@@ -6,6 +6,7 @@ from bot.i18n import N_, _
 from bot.render.numbers import escape, qty
 from core.errors import (
     ArchivedProduct,
+    BeyondOrder,
     DomainError,
     Duplicate,
     GroupTaken,
@@ -17,7 +18,6 @@ from core.errors import (
     NoBusiness,
     NotFound,
     OrderNotOpen,
-    OverReceipt,
     PermissionDenied,
     RequestConflict,
     UndoExpired,
@@ -92,7 +92,7 @@ def describe(error: DomainError) -> str:  # noqa: PLR0911, PLR0912 - one answer 
             return _("{number} is {status}: nothing more can be done against it.").format(
                 number=escape(error.number), status=order_status_name(error.status)
             )
-        case OverReceipt():
+        case BeyondOrder():
             return _(
                 "{number}: {sku} still expects {remaining}, not {asked}. Confirm to take more "
                 "than was ordered."

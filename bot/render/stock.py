@@ -31,9 +31,13 @@ def card_text(overview: ProductOverview) -> str:
     else:
         lines.append(_("No stock in any warehouse yet."))
     lines.append(_("On hand: {qty} {unit}").format(qty=qty(stock.on_hand), unit=unit).rstrip())
-    lines.append(
-        _("Available: {qty} {unit}").format(qty=qty(stock.on_hand), unit=unit).rstrip()
-    )  # no orders reserve stock yet: available is what is on hand
+    lines.append(_("Available: {qty} {unit}").format(qty=qty(stock.available), unit=unit).rstrip())
+    if stock.reserved > 0:
+        lines.append(
+            _("Held for sales orders: {qty} {unit}")
+            .format(qty=qty(stock.reserved), unit=unit)
+            .rstrip()
+        )
     if stock.on_order > 0:
         lines.append(
             _("On order: {qty} {unit}").format(qty=qty(stock.on_order), unit=unit).rstrip()

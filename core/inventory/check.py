@@ -22,19 +22,19 @@ from core.inventory.models import (
     StockMove,
 )
 from core.numbers import AVG_PLACES, ZERO, mul_div, quantize
-from core.orders.models import Order, OrderLine
+from core.orders.models import OPEN_STATUSES, Order, OrderKind, OrderLine
 
 
 @dataclass(frozen=True)
 class Difference:
     """One figure that does not follow from the ledger."""
 
-    what: str  # "balance", "on_hand", "value", "avg", "value_without_qty", "order_received"
+    what: str  # balance, on_hand, value, avg, value_without_qty, order_received, reserved
     business_id: int
     product_id: int
     warehouse_id: int | None
     stored: Decimal
-    from_moves: Decimal  # for "order_received": what the order's posted receipts received
+    from_moves: Decimal  # "order_received": its posted documents; "reserved": open orders
     order_id: int | None = None
 
     def __str__(self) -> str:
@@ -69,6 +69,7 @@ async def check_ledger(db: Database) -> LedgerReport:
         await _check_balances(session, report)
         await _check_costs(session, report)
         await _check_orders(session, report)
+        await _check_reserved(session, report)
         await session.rollback()
         return report
 
@@ -160,4 +161,41 @@ async def _check_orders(session: AsyncSession, report: LedgerReport) -> None:
                 Difference(
                     "order_received", business_id, product_id, None, done, expected, order_id
                 )
+            )
+
+
+async def _check_reserved(session: AsyncSession, report: LedgerReport) -> None:
+    """Each balance's reserved = what open sales orders still have to ship from there."""
+    rows = await session.execute(
+        select(
+            Order.business_id,
+            Order.warehouse_id,
+            OrderLine.product_id,
+            OrderLine.qty,
+            OrderLine.done_qty,
+        )
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .where(Order.kind == OrderKind.SALES.value, Order.status.in_(OPEN_STATUSES))
+    )
+    held: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
+    for business_id, warehouse_id, product_id, qty, done in rows:
+        held[business_id, warehouse_id, product_id] += max(qty - done, ZERO)
+    stored = await session.execute(
+        select(
+            StockBalance.business_id,
+            StockBalance.warehouse_id,
+            StockBalance.product_id,
+            StockBalance.reserved,
+        ).where(StockBalance.reserved != 0)
+    )
+    seen = set()
+    for business_id, warehouse_id, product_id, reserved in stored:
+        key = (business_id, warehouse_id, product_id)
+        seen.add(key)
+        if reserved != held.get(key, ZERO):
+            report.differences.append(Difference("reserved", *key, reserved, held.get(key, ZERO)))
+    for (business_id, warehouse_id, product_id), qty in held.items():
+        if (business_id, warehouse_id, product_id) not in seen and qty != 0:
+            report.differences.append(
+                Difference("reserved", business_id, product_id, warehouse_id, ZERO, qty)
             )

@@ -42,11 +42,13 @@ _LOAD = (
     .join(_COST, _COST.c.product_id == _PRODUCT.c.id)
     .order_by(_PRODUCT.c.id)  # the lock order: lines locked in arrival order deadlock
 )
-_BALANCES = select(_BALANCE.c.warehouse_id, _BALANCE.c.product_id, _BALANCE.c.on_hand)
+_BALANCES = select(
+    _BALANCE.c.warehouse_id, _BALANCE.c.product_id, _BALANCE.c.on_hand, _BALANCE.c.reserved
+)
 _SET_BALANCE = (
     update(_BALANCE)
     .where(_BALANCE.c.warehouse_id == bindparam("w"), _BALANCE.c.product_id == bindparam("p"))
-    .values(on_hand=bindparam("q"))
+    .values(on_hand=bindparam("q"), reserved=bindparam("r"))
 )
 _SET_COST = update(_COST).where(_COST.c.product_id == bindparam("p"))
 
@@ -63,6 +65,7 @@ class Posting:
     warehouses: dict[int, Warehouse]
     ledgers: dict[int, CostLedger]
     balances: dict[tuple[int, int], Decimal]
+    reserved: dict[tuple[int, int], Decimal] = field(default_factory=dict)
     new_balances: set[tuple[int, int]] = field(default_factory=set)
     touched: set[tuple[int, int]] = field(default_factory=set)
     valued: set[int] = field(default_factory=set)
@@ -117,7 +120,10 @@ class Posting:
                 _BALANCE.c.warehouse_id.in_(sorted(w.id for w in warehouses)),
             )
         )
-        balances = {(r.warehouse_id, r.product_id): r.on_hand for r in balance_rows}
+        balances, reserved = {}, {}
+        for r in balance_rows:
+            balances[r.warehouse_id, r.product_id] = r.on_hand
+            reserved[r.warehouse_id, r.product_id] = r.reserved
         for product_id in ids:
             if product_id not in products:
                 raise NotFound("product", str(product_id))
@@ -132,11 +138,42 @@ class Posting:
             warehouses={w.id: w for w in warehouses},
             ledgers=ledgers,
             balances=balances,
+            reserved=reserved,
         )
 
     def on_hand(self, warehouse_id: int, product_id: int) -> Decimal:
         """On hand in one warehouse as posted so far in this transaction."""
         return self.balances.get((warehouse_id, product_id), ZERO)
+
+    def available(self, warehouse_id: int, product_id: int) -> Decimal:
+        """On hand less what confirmed sales orders hold, as posted so far."""
+        key = (warehouse_id, product_id)
+        return self.balances.get(key, ZERO) - self.reserved.get(key, ZERO)
+
+    def reserve(
+        self, warehouse_id: int, product_id: int, delta: Decimal, *, check: bool = True
+    ) -> None:
+        """Holds (``delta`` > 0) or releases (< 0) stock for sales orders.
+
+        Raises:
+            InsufficientStock: holding more than is available (with ``check``, and negative
+                stock off).
+        """
+        key = (warehouse_id, product_id)
+        if check and delta > 0 and not self.allow_negative:
+            available = self.available(warehouse_id, product_id)
+            if delta > available:
+                raise InsufficientStock(
+                    sku=self.products[product_id].sku,
+                    warehouse=self.warehouses[warehouse_id].name,
+                    needed=delta,
+                    available=max(available, ZERO),
+                )
+        self.touched.add(key)
+        if key not in self.balances:
+            self.new_balances.add(key)
+            self.balances[key] = ZERO
+        self.reserved[key] = max(self.reserved.get(key, ZERO) + delta, ZERO)
 
     def ledger(self, product_id: int) -> CostLedger:
         """The product's cost state as posted so far."""
@@ -244,9 +281,31 @@ class Posting:
         return booked
 
     def issue(
-        self, line_no: int | None, warehouse_id: int, product_id: int, qty: Decimal
+        self,
+        line_no: int | None,
+        warehouse_id: int,
+        product_id: int,
+        qty: Decimal,
+        *,
+        leave_reserved: bool = False,
     ) -> Booked:
-        """Goods out at the moving average (a sale, a shortfall)."""
+        """Goods out at the moving average (a sale, a shortfall).
+
+        ``leave_reserved``: a sale not against an order may take only what no confirmed
+        sales order holds (unless negative stock is allowed).
+
+        Raises:
+            InsufficientStock: more than on hand (or than available, as above).
+        """
+        if leave_reserved and not self.allow_negative:
+            available = self.available(warehouse_id, product_id)
+            if qty > available:
+                raise InsufficientStock(
+                    sku=self.products[product_id].sku,
+                    warehouse=self.warehouses[warehouse_id].name,
+                    needed=qty,
+                    available=max(available, ZERO),
+                )
         self._stock(warehouse_id, product_id, -qty)
         booked = self.ledgers[product_id].issue(qty)
         self._book(line_no, warehouse_id, product_id, -qty, booked)
@@ -286,6 +345,7 @@ class Posting:
                 "warehouse_id": w,
                 "product_id": p,
                 "on_hand": self.balances[(w, p)],
+                "reserved": self.reserved.get((w, p), ZERO),
             }
             for (w, p) in sorted(self.new_balances)
         ]
@@ -297,7 +357,13 @@ class Posting:
         if fresh:
             await conn.execute(_BALANCE.insert(), fresh)
         if changed:
-            await conn.execute(_SET_BALANCE, [{"w": w, "p": p, "q": q} for w, p, q in changed])
+            await conn.execute(
+                _SET_BALANCE,
+                [
+                    {"w": w, "p": p, "q": q, "r": self.reserved.get((w, p), ZERO)}
+                    for w, p, q in changed
+                ],
+            )
         costs = [
             {"p": pid, "on_hand": c.on_hand, "value": c.value, "avg": c.last_avg}
             for pid, c in sorted(self.ledgers.items())

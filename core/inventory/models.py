@@ -130,6 +130,9 @@ class StockBalance(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), primary_key=True)
     business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id"))
     on_hand: Mapped[Decimal] = mapped_column(Qty, default=Decimal(0))
+    # Held for confirmed sales orders: what they still have to ship from here. Available
+    # to a sale not against an order is on_hand - reserved.
+    reserved: Mapped[Decimal] = mapped_column(Qty, default=Decimal(0), server_default="0")
 
 
 class ProductCost(Base):

@@ -92,3 +92,9 @@ class StockCard:
     avg_cost: Decimal | None
     value: Decimal | None
     on_order: Decimal = Decimal(0)  # what placed purchase orders still expect
+    reserved: Decimal = Decimal(0)  # what confirmed sales orders hold
+
+    @property
+    def available(self) -> Decimal:
+        """What a sale not against an order may take: on hand less what orders hold."""
+        return self.on_hand - self.reserved

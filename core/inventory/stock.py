@@ -39,7 +39,7 @@ async def stock_card(
 
 async def _card(session: AsyncSession, product: Product, sees_costs: bool) -> StockCard:
     rows = await session.execute(
-        select(Warehouse.id, Warehouse.name, StockBalance.on_hand)
+        select(Warehouse.id, Warehouse.name, StockBalance.on_hand, StockBalance.reserved)
         .join(StockBalance, StockBalance.warehouse_id == Warehouse.id)
         .where(
             StockBalance.business_id == product.business_id,  # the index, and the wall
@@ -47,7 +47,8 @@ async def _card(session: AsyncSession, product: Product, sees_costs: bool) -> St
         )
         .order_by(Warehouse.is_default.desc(), Warehouse.id)
     )
-    levels = tuple(StockLevel(w_id, name, qty) for w_id, name, qty in rows)
+    found = rows.all()
+    levels = tuple(StockLevel(w_id, name, qty) for w_id, name, qty, _ in found)
     cost = await session.get(ProductCost, product.id) if sees_costs else None
     avg: Decimal | None = None
     if cost is not None:
@@ -73,6 +74,7 @@ async def _card(session: AsyncSession, product: Product, sees_costs: bool) -> St
         avg_cost=avg,
         value=cost.value if cost is not None else None,
         on_order=expected or ZERO,
+        reserved=sum((held for *_, held in found), ZERO),
     )
 
 

@@ -24,7 +24,7 @@ from core.inventory.models import (
 )
 from core.inventory.results import VoidPosted
 from core.numbers import ZERO
-from core.orders.purchase_orders import reopen_after_void
+from core.orders.order_states import reopen_after_void
 from core.tenancy.access import Actor, Membership, require_member
 from core.tenancy.models import Role
 
@@ -85,14 +85,16 @@ async def void_document(uow: UnitOfWork, actor: Actor, cmd: VoidDocument) -> Voi
         posting = await _posting(uow, membership, doc, originals)
         for move in originals:
             posting.reverse(move, quantity_only=doc.doc_type == DocType.TRANSFER)
-        await posting.finish()
         if doc.order_id is not None:
-            await _reopen_order(uow, membership, doc)
+            await _reopen_order(uow, membership, doc, posting)
+        await posting.finish()
         await uow.commit()
         return await _result(uow, doc, membership)
 
 
-async def _reopen_order(uow: UnitOfWork, membership: Membership, doc: Document) -> None:
+async def _reopen_order(
+    uow: UnitOfWork, membership: Membership, doc: Document, posting: Posting
+) -> None:
     """The voided document filled order lines: they expect those quantities again."""
     assert doc.order_id is not None
     filled: dict[int, Decimal] = defaultdict(Decimal)
@@ -104,7 +106,7 @@ async def _reopen_order(uow: UnitOfWork, membership: Membership, doc: Document) 
     for line_no, qty in rows:
         if line_no is not None:  # the query left the others out
             filled[line_no] += qty
-    await reopen_after_void(uow.session, membership, doc.order_id, dict(filled), doc.id)
+    await reopen_after_void(posting, membership, doc.order_id, dict(filled), doc.id)
 
 
 def _check_may_void(membership: Membership, doc: Document, reason: str | None) -> None:

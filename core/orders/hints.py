@@ -232,7 +232,7 @@ async def _last_warehouse(session: AsyncSession, membership: Membership) -> int 
 async def available_in(
     uow: UnitOfWork, actor: Actor, product_id: int, warehouse_id: int
 ) -> Decimal:
-    """What can be sold of a product in a warehouse: on hand there (no reservations yet).
+    """What can be sold of a product in a warehouse: on hand less what sales orders hold.
 
     A product or warehouse of another business has nothing available here.
 
@@ -242,7 +242,7 @@ async def available_in(
     async with uow.reading() as session:
         membership = await require_member(session, actor, Role.VIEWER, "see stock")
         qty: Decimal | None = await session.scalar(
-            select(StockBalance.on_hand).where(
+            select(StockBalance.on_hand - StockBalance.reserved).where(
                 StockBalance.business_id == membership.business_id,
                 StockBalance.warehouse_id == warehouse_id,
                 StockBalance.product_id == product_id,

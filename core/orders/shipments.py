@@ -33,7 +33,8 @@ async def post_shipment(uow: UnitOfWork, actor: Actor, cmd: PostShipment) -> Doc
         PermissionDenied: viewers may not sell.
         NotFound: the warehouse, customer or a product is not in this business.
         ArchivedProduct: a line's product is archived.
-        InsufficientStock: a line needs more than is on hand; then nothing is written.
+        InsufficientStock: a line needs more than is available (on hand less what confirmed
+            sales orders hold); then nothing is written.
     """
     async with uow:
         session = uow.session
@@ -46,8 +47,8 @@ async def post_shipment(uow: UnitOfWork, actor: Actor, cmd: PostShipment) -> Doc
             session, membership, DocType.SHIPMENT, cmd, cmd.lines, (Customer, cmd.customer_id)
         )
         values = {
-            line_no: draft.posting.issue(
-                line_no, draft.doc.warehouse_id, line.product_id, line.qty
+            line_no: draft.posting.issue(  # what confirmed sales orders hold stays theirs
+                line_no, draft.doc.warehouse_id, line.product_id, line.qty, leave_reserved=True
             ).value
             for line_no, line in enumerate(cmd.lines, start=1)
         }

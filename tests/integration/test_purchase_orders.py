@@ -10,9 +10,9 @@ from core.db.engine import Database
 from core.db.uow import UnitOfWork
 from core.errors import (
     ArchivedProduct,
+    BeyondOrder,
     NotFound,
     OrderNotOpen,
-    OverReceipt,
     PermissionDenied,
 )
 from core.inventory.check import check_ledger
@@ -20,19 +20,20 @@ from core.inventory.models import Document
 from core.inventory.stock import on_hand, stock_card
 from core.inventory.voids import VoidDocument, void_document
 from core.orders.models import OrderKind, OrderLine, OrderStatus
-from core.orders.purchase_orders import (
+from core.orders.order_rows import FillLine, OrderLineInput
+from core.orders.order_states import (
     CancelOrder,
-    CreatePurchaseOrder,
-    OrderLineInput,
     PlaceOrder,
-    ReceiveLine,
-    ReceiveOrder,
     cancel_order,
-    create_purchase_order,
     get_order,
     list_orders,
-    on_order,
     place_order,
+)
+from core.orders.purchase_orders import (
+    CreatePurchaseOrder,
+    ReceiveOrder,
+    create_purchase_order,
+    on_order,
     receive_order,
 )
 from core.orders.results import OrderView
@@ -66,7 +67,7 @@ async def receive(
         request_id=request_id or rid("cg"),
         order_id=order.order_id,
         lines=tuple(
-            ReceiveLine(line_no=n, qty=D(q), unit_price=None if price is None else D(price))
+            FillLine(line_no=n, qty=D(q), unit_price=None if price is None else D(price))
             for n, q in lines
         ),
         allow_over=allow_over,
@@ -159,7 +160,7 @@ async def test_more_than_a_line_expects_is_refused_unless_confirmed(db: Database
     await receive(shop, order, (1, "8"))
     before = await documents(shop)
 
-    with pytest.raises(OverReceipt) as over:
+    with pytest.raises(BeyondOrder) as over:
         await receive(shop, order, (1, "3"))
     assert (over.value.number, over.value.sku) == (order.number, "A001")
     assert (over.value.remaining, over.value.asked) == (D(2), D(3))
@@ -300,7 +301,7 @@ async def test_bad_orders_and_other_businesses_are_refused(db: Database) -> None
             ReceiveOrder(
                 request_id=rid("cg"),
                 order_id=order.order_id,
-                lines=(ReceiveLine(line_no=1, qty=D(1)),),
+                lines=(FillLine(line_no=1, qty=D(1)),),
             ),
         )
     with pytest.raises(PermissionDenied):

@@ -4,11 +4,11 @@ from decimal import Decimal
 
 from bot.i18n import use_language
 from bot.render.errors import describe
-from core.errors import OrderNotOpen, OverReceipt
+from core.errors import BeyondOrder, OrderNotOpen
 
 
 def test_over_receipt_says_what_is_still_expected() -> None:
-    error = OverReceipt("CGDD-2026-00001", "A001", Decimal(2), Decimal(3))
+    error = BeyondOrder("CGDD-2026-00001", "A001", Decimal(2), Decimal(3))
     with use_language("en"):
         assert describe(error) == (
             "CGDD-2026-00001: A001 still expects 2, not 3. Confirm to take more than was ordered."
