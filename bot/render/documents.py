@@ -297,6 +297,10 @@ def _card_lines(doc: DocumentCard) -> list[str]:
             )
     if doc.note:
         lines.append(_("Note: {note}").format(note=escape(doc.note)))
+    if doc.override_reason:
+        lines.append(
+            _("Sold stock held for orders: {reason}").format(reason=escape(doc.override_reason))
+        )
     if doc.voided_at is not None:
         lines.append(
             _("Voided {time} by {who}").format(

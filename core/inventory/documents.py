@@ -33,6 +33,7 @@ _UNSET_DOCUMENT_FIELDS: dict[str, Any] = {
     "voided_by": None,
     "void_request_id": None,
     "order_id": None,
+    "override_reason": "",
 }
 
 

@@ -69,6 +69,7 @@ class DocumentCard:
     voided_by: str | None
     void_reason: str
     undo_until: datetime  # posted_at + the business's undo window
+    override_reason: str = ""  # a manager sold stock held for orders, and why
     timezone: str = "Asia/Shanghai"  # the business's, for showing dates and times
     can_undo: bool = False  # posted, within the window, and the author or a manager
     can_void: bool = False  # posted, and the member is a manager or the owner
@@ -212,6 +213,7 @@ async def _card(session: AsyncSession, membership: Membership, doc: Document) ->
         voided_at=doc.voided_at,
         voided_by=_name(members.get(doc.voided_by)) if doc.voided_by is not None else None,
         void_reason=doc.void_reason,
+        override_reason=doc.override_reason,
         undo_until=undo_until,
         timezone=membership.business.timezone,
         can_undo=posted

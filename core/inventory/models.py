@@ -78,6 +78,8 @@ class Document(Base):
     void_request_id: Mapped[str | None] = mapped_column(String(64))
     void_reason: Mapped[str] = mapped_column(String(200), default="")
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    # A manager's reason for selling stock that confirmed sales orders hold.
+    override_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class DocumentLine(Base):

@@ -4,6 +4,7 @@ from pydantic import Field
 
 from core.catalog.models import Customer
 from core.db.uow import UnitOfWork
+from core.errors import PermissionDenied
 from core.idempotency import once_per_request
 from core.inventory.documents import earlier_document, posted, posted_request, reload
 from core.inventory.models import DocType
@@ -23,6 +24,8 @@ class PostShipment(TradeDocument):
 
     customer_id: int | None = None
     lines: tuple[ShipmentLine, ...] = Field(min_length=1, max_length=10_000)
+    # A manager may sell what confirmed sales orders hold, saying why (kept on the document).
+    override_reason: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 @once_per_request
@@ -34,7 +37,9 @@ async def post_shipment(uow: UnitOfWork, actor: Actor, cmd: PostShipment) -> Doc
         NotFound: the warehouse, customer or a product is not in this business.
         ArchivedProduct: a line's product is archived.
         InsufficientStock: a line needs more than is available (on hand less what confirmed
-            sales orders hold); then nothing is written.
+            sales orders hold; a manager's ``override_reason`` makes it on hand); then nothing
+            is written.
+        PermissionDenied: an override by someone below manager.
     """
     async with uow:
         session = uow.session
@@ -43,12 +48,25 @@ async def post_shipment(uow: UnitOfWork, actor: Actor, cmd: PostShipment) -> Doc
         )
         if earlier := await earlier_document(session, membership, DocType.SHIPMENT):
             return await reload(session, earlier, membership.sees_costs)
+        override = (cmd.override_reason or "").strip()
+        if override and not membership.role.at_least(Role.MANAGER):
+            raise PermissionDenied("sell stock held for orders", membership.role.value)
         draft = await start_trade(
-            session, membership, DocType.SHIPMENT, cmd, cmd.lines, (Customer, cmd.customer_id)
+            session,
+            membership,
+            DocType.SHIPMENT,
+            cmd,
+            cmd.lines,
+            (Customer, cmd.customer_id),
+            override_reason=override,
         )
         values = {
             line_no: draft.posting.issue(  # what confirmed sales orders hold stays theirs
-                line_no, draft.doc.warehouse_id, line.product_id, line.qty, leave_reserved=True
+                line_no,
+                draft.doc.warehouse_id,
+                line.product_id,
+                line.qty,
+                leave_reserved=not override,
             ).value
             for line_no, line in enumerate(cmd.lines, start=1)
         }

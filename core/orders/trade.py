@@ -39,6 +39,7 @@ async def start_trade(
     party: tuple[type[Supplier] | type[Customer], int | None],
     *,
     order: tuple[int, list[int]] | None = None,
+    override_reason: str = "",
 ) -> Draft:
     """Checks the party, warehouse and products; numbers and inserts the priced document.
 
@@ -76,6 +77,7 @@ async def start_trade(
         ],
         warehouse_id=warehouse.id,
         order_id=order_id,
+        override_reason=override_reason,
         note=cmd.note,
         total=sum(amounts, ZERO),
         **{party_field: party_id},

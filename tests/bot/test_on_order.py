@@ -5,6 +5,7 @@ from decimal import Decimal
 from core.orders.order_rows import OrderLineInput
 from core.orders.purchase_orders import CreatePurchaseOrder, create_purchase_order
 from core.orders.sales_orders import CreateSalesOrder, create_sales_order
+from core.orders.shipments import PostShipment, ShipmentLine, post_shipment
 from tests.bot.harness import BotHarness, joined
 from tests.support.shop import open_shop, rid
 
@@ -63,3 +64,41 @@ async def test_what_sales_orders_hold_is_shown_and_not_sold(harness: BotHarness)
 
     viewer = harness.person(shop.viewer.user_id, language="zh-hans")
     assert "销售订单占用：7 盒" in joined(await viewer.send("库存 A001"))
+
+
+async def test_a_managers_sale_of_held_stock_shows_its_reason_on_the_card(
+    harness: BotHarness,
+) -> None:
+    shop = await open_shop(harness.db)
+    await shop.receive(shop.tea, "10", "5")
+    await create_sales_order(
+        shop.uow(),
+        shop.clerk,
+        CreateSalesOrder(
+            request_id=rid("so"),
+            lines=(
+                OrderLineInput(
+                    product_id=shop.tea.product_id, qty=Decimal(10), unit_price=Decimal(9)
+                ),
+            ),
+        ),
+    )
+    await post_shipment(
+        shop.uow(),
+        shop.manager,
+        PostShipment(
+            request_id=rid("xs"),
+            lines=(
+                ShipmentLine(
+                    product_id=shop.tea.product_id, qty=Decimal(1), unit_price=Decimal(9)
+                ),
+            ),
+            override_reason="VIP at the counter",
+        ),
+    )
+    manager = harness.person(shop.manager.user_id, language="en")
+    await manager.send("/docs")
+    assert "Sold stock held for orders: VIP at the counter" in joined(await manager.press("XS-"))
+    chinese = harness.person(shop.owner.user_id, language="zh-hans")
+    await chinese.send("/docs")
+    assert "占用了订单预留库存：VIP at the counter" in joined(await chinese.press("XS-"))

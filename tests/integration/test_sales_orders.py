@@ -1,5 +1,6 @@
 """Sales orders (销售订单): confirmed ones hold stock; shipping, cancelling, voids release it."""
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from core.db.engine import Database
 from core.db.uow import UnitOfWork
 from core.errors import BeyondOrder, InsufficientStock, OrderNotOpen, PermissionDenied
 from core.inventory.check import check_ledger
+from core.inventory.history import document_card
 from core.inventory.models import Document, StockBalance
 from core.inventory.stock import on_hand, stock_card
 from core.inventory.voids import VoidDocument, void_document
@@ -18,6 +20,7 @@ from core.orders.order_rows import FillLine, OrderLineInput
 from core.orders.order_states import CancelOrder, PlaceOrder, cancel_order, get_order, place_order
 from core.orders.results import OrderView
 from core.orders.sales_orders import CreateSalesOrder, ShipOrder, create_sales_order, ship_order
+from core.orders.shipments import PostShipment, ShipmentLine, post_shipment
 from core.tenancy.businesses import ChangeBusinessSettings, change_business_settings
 from tests.support.shop import Shop, open_shop, rid
 
@@ -192,3 +195,41 @@ async def test_the_check_proves_what_orders_hold(db: Database) -> None:
     [difference] = (await check_ledger(db)).differences
     assert (difference.what, difference.stored, difference.from_moves) == ("reserved", D(1), D(4))
     assert (difference.product_id, difference.warehouse_id) == (shop.tea.product_id, shop.main)
+
+
+async def test_orders_confirmed_at_once_never_hold_more_than_there_is(db: Database) -> None:
+    shop = await stocked(db)
+
+    async def try_one() -> bool:
+        try:
+            await sales_order(shop, "2")
+        except InsufficientStock:
+            return False
+        return True
+
+    outcomes = await asyncio.gather(*(try_one() for _ in range(8)))
+    assert outcomes.count(True) == 5
+    assert await held_and_available(shop) == (D(10), D(0))
+    assert (await check_ledger(db)).ok
+
+
+async def test_a_manager_may_sell_held_stock_with_a_reason(db: Database) -> None:
+    shop = await stocked(db)
+    await sales_order(shop, "8")
+
+    def sale(reason: str | None) -> PostShipment:
+        return PostShipment(
+            request_id=rid("xs"),
+            lines=(ShipmentLine(product_id=shop.tea.product_id, qty=D(5), unit_price=D(9)),),
+            override_reason=reason,
+        )
+
+    with pytest.raises(InsufficientStock):
+        await post_shipment(shop.uow(), shop.manager, sale(None))
+    with pytest.raises(PermissionDenied):
+        await post_shipment(shop.uow(), shop.clerk, sale("the customer is here"))
+    posted = await post_shipment(shop.uow(), shop.manager, sale("the customer is here"))
+    card = await document_card(shop.uow(), shop.manager, posted.document_id)
+    assert card.override_reason == "the customer is here"
+    assert await held_and_available(shop) == (D(8), D(-3))  # the order is short now
+    assert (await check_ledger(db)).ok
