@@ -22,6 +22,7 @@ MODULES: Final = (
     "bot.handlers.common",
     "bot.handlers.catalog",
     "bot.handlers.documents",
+    "bot.handlers.orders",
     "bot.handlers.admin",
     "bot.handlers.inline",
     "bot.handlers.stock",  # free text: after everything that reads text

@@ -46,6 +46,7 @@ class OrderView:
     party_id: int | None
     party_name: str | None
     warehouse_id: int
+    warehouse_name: str
     currency: str
     total: Decimal
     note: str

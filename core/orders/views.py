@@ -3,7 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.catalog.models import Customer, Product, Supplier
+from core.catalog.models import Customer, Product, Supplier, Warehouse
 from core.inventory.models import Document
 from core.orders.models import Order, OrderEvent, OrderLine
 from core.orders.results import OrderEventView, OrderLineView, OrderView
@@ -30,6 +30,9 @@ async def order_view(session: AsyncSession, order: Order) -> OrderView:
     if party_id is not None:
         model = Supplier if order.supplier_id is not None else Customer
         party_name = await session.scalar(select(model.name).where(model.id == party_id))
+    warehouse = await session.scalar(
+        select(Warehouse.name).where(Warehouse.id == order.warehouse_id)
+    )
     return OrderView(
         order_id=order.id,
         kind=order.kind,
@@ -38,6 +41,7 @@ async def order_view(session: AsyncSession, order: Order) -> OrderView:
         party_id=party_id,
         party_name=party_name,
         warehouse_id=order.warehouse_id,
+        warehouse_name=warehouse or "",
         currency=order.currency,
         total=order.total,
         note=order.note,

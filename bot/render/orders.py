@@ -1,0 +1,112 @@
+"""Screens of /orders: open purchase and sales orders, an order's card and its buttons."""
+
+from typing import Final
+
+from bot.i18n import N_, _
+from bot.render.documents import local_time
+from bot.render.errors import order_status_name
+from bot.render.numbers import escape, money, qty
+from bot.render.screen import Screen, button, keyboard, rows
+from core.orders.models import OrderKind, OrderStatus
+from core.orders.results import OrderSummary, OrderView
+
+PURCHASE: Final = OrderKind.PURCHASE.value
+SALES: Final = OrderKind.SALES.value
+
+ACTIONS: Final = {
+    "created": N_("created"),
+    "placed": N_("placed"),
+    "received": N_("received"),
+    "shipped": N_("shipped"),
+    "reopened": N_("reopened (a document was voided)"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def kind_title(kind: str) -> str:
+    """采购订单 / 销售订单 in the user's language."""
+    return _("📥 Purchase orders") if kind == PURCHASE else _("📤 Sales orders")
+
+
+def order_list(kind: str, orders: list[OrderSummary], currency: str) -> Screen:
+    """The open orders of a kind, newest first, each a button; the other kind's tab."""
+    other = SALES if kind == PURCHASE else PURCHASE
+    if orders:
+        text = _("{title}: open, newest first.").format(title=kind_title(kind))
+    else:
+        text = _("{title}: none open.").format(title=kind_title(kind))
+    buttons = [
+        [
+            button(
+                f"{o.number} · {o.party_name or '—'} · {money(o.total, currency)}"[:60],
+                "order",
+                o.order_id,
+            )
+        ]
+        for o in orders
+    ]
+    buttons.append([button(kind_title(other), "orders", other)])
+    return Screen(text, keyboard(*buttons))
+
+
+def order_card(order: OrderView, zone: str, *, can_cancel: bool) -> Screen:
+    """Lines with what arrived (or left) so far, the history, and what can be done next."""
+    purchase = order.kind == PURCHASE
+    lines = [
+        f"<b>{escape(order.number)}</b> · {escape(order_status_name(order.status))}",
+        (_("Supplier: {name}") if purchase else _("Customer: {name}")).format(
+            name=escape(order.party_name or "—")
+        ),
+        "",
+    ]
+    done_word = _("received") if purchase else _("shipped")
+    for line in order.lines:
+        lines.append(
+            f"• {escape(line.sku)} {escape(line.name)}: "
+            + _("{done} of {ordered} {unit} {done_word}").format(
+                done=qty(line.done_qty),
+                ordered=qty(line.qty),
+                unit=escape(line.unit),
+                done_word=done_word,
+            )
+        )
+    lines.append(_("Total: {total}").format(total=money(order.total, order.currency)))
+    lines.append("")
+    for event in order.events:
+        document = f" {escape(event.document_number)}" if event.document_number else ""
+        lines.append(
+            f"{local_time(event.at, zone)} · {escape(event.member)} · "
+            f"{_(ACTIONS.get(event.action, event.action))}{document}"
+        )
+    return Screen("\n".join(lines), keyboard(*rows(_actions(order, can_cancel=can_cancel))))
+
+
+def _actions(order: OrderView, *, can_cancel: bool) -> list:  # type: ignore[type-arg]
+    purchase = order.kind == PURCHASE
+    found = []
+    if order.status == OrderStatus.DRAFT:
+        label = _("📨 Place the order") if purchase else _("✅ Confirm the order")
+        found.append(button(label, "order.place", order.order_id))
+    if order.status in (OrderStatus.OPEN, OrderStatus.PARTIAL):
+        label = _("📥 Receive the rest") if purchase else _("📤 Ship the rest")
+        found.append(button(label, "order.fill", order.order_id, len(order.events)))
+    if can_cancel and order.status not in (OrderStatus.DONE, OrderStatus.CANCELLED):
+        found.append(button(_("✖ Cancel the order"), "order.cancel", order.order_id))
+    found.append(button(_("◀ Orders"), "orders", order.kind))
+    return found
+
+
+def confirm_cancel(order: OrderView) -> Screen:
+    """Asks before cancelling: what was not received or shipped is no longer due."""
+    text = _("Cancel {number}? What has not arrived or left yet will no longer be due.").format(
+        number=f"<b>{escape(order.number)}</b>"
+    )
+    return Screen(
+        text,
+        keyboard(
+            [
+                button(_("Yes, cancel it"), "order.cancelok", order.order_id),
+                button(_("No"), "order", order.order_id),
+            ]
+        ),
+    )

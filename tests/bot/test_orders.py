@@ -1,0 +1,137 @@
+"""/orders: open orders, their cards, receiving or shipping the rest, placing, cancelling."""
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from core.inventory.models import Document
+from core.inventory.stock import on_hand, stock_card
+from core.orders.order_rows import OrderLineInput
+from core.orders.purchase_orders import CreatePurchaseOrder, create_purchase_order
+from core.orders.results import OrderView
+from core.orders.sales_orders import CreateSalesOrder, create_sales_order
+from tests.bot.harness import BotHarness, joined
+from tests.support.shop import Shop, open_shop, rid
+
+D = Decimal
+
+
+async def purchase_order(shop: Shop, qty: str, *, place: bool = True) -> OrderView:
+    return await create_purchase_order(
+        shop.uow(),
+        shop.clerk,
+        CreatePurchaseOrder(
+            request_id=rid("po"),
+            supplier_id=shop.supplier_id,
+            lines=(OrderLineInput(product_id=shop.tea.product_id, qty=D(qty), unit_price=D(5)),),
+            place=place,
+        ),
+    )
+
+
+async def sales_order(shop: Shop, qty: str) -> OrderView:
+    return await create_sales_order(
+        shop.uow(),
+        shop.clerk,
+        CreateSalesOrder(
+            request_id=rid("so"),
+            customer_id=shop.customer_id,
+            lines=(OrderLineInput(product_id=shop.tea.product_id, qty=D(qty), unit_price=D(9)),),
+        ),
+    )
+
+
+async def documents(harness: BotHarness, doc_type: str) -> int:
+    async with harness.db.reads() as session:
+        query = select(func.count()).select_from(Document).where(Document.doc_type == doc_type)
+        return int(await session.scalar(query) or 0)
+
+
+async def tea(shop: Shop) -> Decimal:
+    return await on_hand(shop.uow(), shop.owner, shop.tea.product_id, shop.main)
+
+
+async def test_a_clerk_receives_the_rest_of_a_purchase_order_once(harness: BotHarness) -> None:
+    shop = await open_shop(harness.db)
+    order = await purchase_order(shop, "10")
+    clerk = harness.person(shop.clerk.user_id, language="en")
+
+    listed = joined(await clerk.send("/orders"))
+    assert "📥 Purchase orders: open, newest first." in listed
+    card = joined(await clerk.press(order.number))
+    assert "杭州茶厂" in card and "0 of 10 盒 received" in card
+    assert "created" in card and "placed" in card
+    assert "✖ Cancel the order" not in clerk.buttons()  # placed: a manager's decision
+
+    message, data = clerk.find_button("📥 Receive the rest")
+    posted = joined(await clerk.press_data(data, message))
+    assert "✅ Receipt <b>CG-" in posted
+    assert "10 of 10 盒 received" in posted and "complete" in posted
+    await clerk.press_data(data, message)  # a double tap (or an old card): posted once
+    assert await documents(harness, "CG") == 1
+    assert await tea(shop) == D(10)
+
+
+async def test_sales_orders_are_shipped_from_their_tab_in_chinese(harness: BotHarness) -> None:
+    shop = await open_shop(harness.db)
+    await shop.receive(shop.tea, "10", "5")
+    order = await sales_order(shop, "4")
+    clerk = harness.person(shop.clerk.user_id, language="zh-hans")
+
+    await clerk.send("/orders")
+    listed = joined(await clerk.press("📤 销售订单"))
+    assert "📤 销售订单：未完成的，最新的在前。" in listed
+    card = joined(await clerk.press(order.number))
+    assert "王老板" in card and "已发货 0 / 4 盒" in card
+    shipped = joined(await clerk.press("📤 发出剩余货物"))
+    assert "✅ 销售单" in shipped and "已完成" in shipped
+    assert await tea(shop) == D(6)
+    card = await stock_card(shop.uow(), shop.viewer, product_id=shop.tea.product_id)
+    assert card.reserved == D(0)
+
+
+async def test_a_manager_cancels_after_confirming_and_the_hold_is_released(
+    harness: BotHarness,
+) -> None:
+    shop = await open_shop(harness.db)
+    await shop.receive(shop.tea, "10", "5")
+    order = await sales_order(shop, "6")
+    manager = harness.person(shop.manager.user_id, language="en")
+    await manager.send("/orders")
+    await manager.press("📤 Sales orders")
+    await manager.press(order.number)
+
+    asked = joined(await manager.press("✖ Cancel the order"))
+    assert f"Cancel <b>{order.number}</b>?" in asked
+    kept = joined(await manager.press("No", exact=True))
+    assert "0 of 6 盒 shipped" in kept and "✖ Cancel the order" in manager.buttons()
+    await manager.press("✖ Cancel the order")
+    cancelled = joined(await manager.press("Yes, cancel it"))
+    assert "cancelled" in cancelled
+    card = await stock_card(shop.uow(), shop.viewer, product_id=shop.tea.product_id)
+    assert (card.reserved, card.available) == (D(0), D(10))
+
+
+async def test_a_draft_is_placed_from_its_card(harness: BotHarness) -> None:
+    shop = await open_shop(harness.db)
+    draft = await purchase_order(shop, "3", place=False)
+    clerk = harness.person(shop.clerk.user_id, language="en")
+    await clerk.send("/orders")
+    assert not any(draft.number in label for label in clerk.buttons())  # drafts are not open
+    await clerk.press("📤 Sales orders")  # and back
+    await clerk.press("📥 Purchase orders")
+
+    from core.orders.order_states import get_order
+
+    assert (await get_order(shop.uow(), shop.clerk, draft.order_id)).status == "draft"
+    message = {"message_id": 1, "chat": clerk.chat}
+    card = joined(await clerk.press_data(f"1:order:{draft.order_id}", message))
+    assert "a draft" in card
+    placed = joined(await clerk.press("📨 Place the order"))
+    assert "open" in placed and "placed" in placed
+
+
+async def test_a_viewer_sees_no_orders(harness: BotHarness) -> None:
+    shop = await open_shop(harness.db)
+    viewer = harness.person(shop.viewer.user_id, language="en")
+    assert "may not do this" in joined(await viewer.send("/orders"))
