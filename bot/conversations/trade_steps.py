@@ -35,7 +35,7 @@ from bot.conversations.flow import (
 )
 from bot.conversations.picking import Pick, ProductPicker, ask_product
 from bot.handlers.announce import announce
-from bot.handlers.menu import main_menu, menu_filter
+from bot.handlers.menu import MENU, main_menu, menu_filter
 from bot.handlers.replies import answer_only, reply, show
 from bot.parse import InputError, name, price, quantity
 from bot.render import callbacks as cb
@@ -406,7 +406,7 @@ class TradeFlow(ABC):
             flow,
             entry_points=[
                 CommandHandler(flow, start),
-                MessageHandler(menu_filter(flow), start),
+                *([MessageHandler(menu_filter(flow), start)] if flow in MENU else []),
                 CallbackQueryHandler(start, pattern=rf"^1:cmd:{flow}$"),
                 CallbackQueryHandler(
                     entry(flow)(self.copy_entry), pattern=cb.pattern(f"copy.{self.doc_type}")

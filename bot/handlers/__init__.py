@@ -19,6 +19,7 @@ MODULES: Final = (
     "bot.conversations.stock_count",
     "bot.conversations.transfer",
     "bot.conversations.adjustment",
+    "bot.conversations.order_flows",
     "bot.handlers.common",
     "bot.handlers.catalog",
     "bot.handlers.documents",

@@ -52,7 +52,7 @@ async def open_order(update: Update, context: BotContext) -> None:
     except DomainError as refused:
         await reply(update, Screen(describe(refused)))
         return
-    await show(update, await _card(update, context, order))
+    await show(update, await order_screen(update, context, order))
 
 
 async def place(update: Update, context: BotContext) -> None:
@@ -63,7 +63,7 @@ async def place(update: Update, context: BotContext) -> None:
     except DomainError as refused:
         await reply(update, Screen(describe(refused)))
         return
-    await show(update, await _card(update, context, order))
+    await show(update, await order_screen(update, context, order))
 
 
 async def fill(update: Update, context: BotContext) -> None:
@@ -95,7 +95,7 @@ async def fill(update: Update, context: BotContext) -> None:
     draft = _announce_draft(order)
     await announce(update, context, lambda: trade_render.public(flow, posted, who, draft))
     refreshed = await get_order(context.uow(), actor, order_id)
-    await show(update, await _card(update, context, refreshed))
+    await show(update, await order_screen(update, context, refreshed))
 
 
 async def ask_cancel(update: Update, context: BotContext) -> None:
@@ -116,7 +116,7 @@ async def confirm_cancel(update: Update, context: BotContext) -> None:
     except DomainError as refused:
         await reply(update, Screen(describe(refused)))
         return
-    await show(update, await _card(update, context, order))
+    await show(update, await order_screen(update, context, order))
 
 
 async def _list(update: Update, context: BotContext, kind: str) -> None:
@@ -131,7 +131,8 @@ async def _list(update: Update, context: BotContext, kind: str) -> None:
     await show(update, render.order_list(kind, orders, business.base_currency))
 
 
-async def _card(update: Update, context: BotContext, order: OrderView) -> Screen:
+async def order_screen(update: Update, context: BotContext, order: OrderView) -> Screen:
+    """The order's card, with the buttons this member may press."""
     business = await current_business(context.uow(), context.actor(update))
     manager = business.role.at_least(Role.MANAGER)
     can_cancel = manager or order.status == "draft"  # core checks a draft is one's own

@@ -335,6 +335,10 @@ _HELP_WORK: Final = N_(
     "{transfer}: move goods between warehouses.\n"
     "↩ Undo under what you posted reverses it for a few minutes; /docs lists recent documents."
 )
+_HELP_ORDERS: Final = N_(
+    "/po, /so: a purchase or sales order (a confirmed sales order holds its stock); "
+    "/orders: open orders, receive or ship the rest."
+)
 _HELP_CLERK: Final = N_(
     "You see the purchase prices you type, but not average costs, stock value or margins."
 )
@@ -370,6 +374,7 @@ def help_screen(business: BusinessView, bot_username: str) -> Screen:
     ]
     if role.at_least(Role.CLERK):
         parts.append(_(_HELP_WORK).format(**labels))
+        parts.append(_(_HELP_ORDERS))
     if role == Role.CLERK:
         parts.append(_(_HELP_CLERK))
     if role.at_least(Role.MANAGER):

@@ -19,6 +19,9 @@ from core.numbers import ZERO, mul_div, round_money
 
 PURCHASE: Final = "purchase"
 SALE: Final = "sale"
+PURCHASE_ORDER: Final = "po"  # the same steps, ending in an order instead of a document
+SALES_ORDER: Final = "so"
+NEEDS_PARTY: Final = (PURCHASE_ORDER,)  # a purchase order is always to a supplier
 ANNOUNCED_LINES: Final = 10  # a group reads the first ones; the rest are counted
 
 Draft = Mapping[str, Any]
@@ -26,11 +29,15 @@ Line = Mapping[str, Any]
 
 
 def _is_sale(flow: str) -> bool:
-    return flow == SALE
+    return flow in (SALE, SALES_ORDER)
 
 
 def heading(flow: str) -> str:
     """The flow's title, on top of its questions and summary."""
+    if flow == PURCHASE_ORDER:
+        return _("📥 <b>Purchase order</b>")
+    if flow == SALES_ORDER:
+        return _("📤 <b>Sales order</b>")
     return _("📤 <b>Sale</b>") if _is_sale(flow) else _("📥 <b>Purchase receipt</b>")
 
 
@@ -62,9 +69,11 @@ def line_text(line: Line, currency: str) -> str:
 # -- party -----------------------------------------------------------------------------------
 
 
-def _no_party_button(flow: str) -> Any:
+def _no_party_buttons(flow: str) -> list[list[Any]]:
+    if flow in NEEDS_PARTY:
+        return []
     label = _("🚶 Walk-in customer") if _is_sale(flow) else _("➖ No supplier")
-    return button(label, f"{flow}.noparty")
+    return [[button(label, f"{flow}.noparty")]]
 
 
 def _party_buttons(flow: str, parties: Iterable[PartyView]) -> list[Any]:
@@ -80,7 +89,7 @@ def ask_party(flow: str, parties: Iterable[PartyView]) -> Screen:
     buttons = rows(_party_buttons(flow, parties), per_row=2)
     return Screen(
         f"{heading(flow)}\n{question}",
-        keyboard(*buttons, [_no_party_button(flow)], cancel=True),
+        keyboard(*buttons, *_no_party_buttons(flow), cancel=True),
     )
 
 
@@ -105,7 +114,7 @@ def parties_found(flow: str, term: str, found: list[PartyView]) -> Screen:
     return Screen(
         text.format(term=shown),
         keyboard(
-            *buttons, [button(add, f"{flow}.newparty")], [_no_party_button(flow)], cancel=True
+            *buttons, [button(add, f"{flow}.newparty")], *_no_party_buttons(flow), cancel=True
         ),
     )
 
