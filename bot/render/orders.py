@@ -54,9 +54,7 @@ def order_card(order: OrderView, zone: str, *, can_cancel: bool) -> Screen:
     purchase = order.kind == PURCHASE
     lines = [
         f"<b>{escape(order.number)}</b> · {escape(order_status_name(order.status))}",
-        (_("Supplier: {name}") if purchase else _("Customer: {name}")).format(
-            name=escape(order.party_name or "—")
-        ),
+        _party_line(order),
         "",
     ]
     done_word = _("received") if purchase else _("shipped")
@@ -74,11 +72,21 @@ def order_card(order: OrderView, zone: str, *, can_cancel: bool) -> Screen:
     lines.append("")
     for event in order.events:
         document = f" {escape(event.document_number)}" if event.document_number else ""
+        action = ACTIONS.get(event.action, event.action)
+        if event.action == "placed" and not purchase:
+            action = N_("confirmed")  # a sales order is confirmed, a purchase order placed
         lines.append(
-            f"{local_time(event.at, zone)} · {escape(event.member)} · "
-            f"{_(ACTIONS.get(event.action, event.action))}{document}"
+            f"{local_time(event.at, zone)} · {escape(event.member)} · {_(action)}{document}"
         )
     return Screen("\n".join(lines), keyboard(*rows(_actions(order, can_cancel=can_cancel))))
+
+
+def _party_line(order: OrderView) -> str:
+    if order.kind == PURCHASE:
+        return _("Supplier: {name}").format(name=escape(order.party_name or "—"))
+    if order.party_name is None:
+        return _("Customer: walk-in")
+    return _("Customer: {name}").format(name=escape(order.party_name))
 
 
 def _actions(order: OrderView, *, can_cancel: bool) -> list:  # type: ignore[type-arg]

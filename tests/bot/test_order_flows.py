@@ -68,6 +68,7 @@ async def test_a_sales_order_holds_stock_and_refuses_more_than_is_available_in_c
     await clerk.press("完成")
     saved = joined(await clerk.press("确认"))
     assert "XSDD-" in saved and "已发货 0 / 6 盒" in saved
+    assert "散客" in saved and "· 确认" in saved  # a sales order is confirmed, not placed
     assert await card(shop) == (D(10), D(0), D(6))
 
     other = harness.person(shop.manager.user_id, language="zh-hans")

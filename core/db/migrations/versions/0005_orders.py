@@ -111,12 +111,20 @@ def upgrade() -> None:
     with op.batch_alter_table("document_lines", schema=None) as batch_op:
         batch_op.add_column(sa.Column("order_line_no", sa.Integer(), nullable=True))
 
-    with op.batch_alter_table("documents", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("order_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_documents_order_id"), ["order_id"], unique=False)
-        batch_op.create_foreign_key(
-            batch_op.f("fk_documents_order_id_orders"), "orders", ["order_id"], ["id"]
+    # Not a batch: on SQLite adding a foreign key in batch mode copies the table, and
+    # dropping the old one fails on its document lines and moves (foreign keys are on).
+    # SQLite adds a column with REFERENCES in place; Alembic will not emit it, so SQL does.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE documents ADD COLUMN order_id INTEGER "
+            "CONSTRAINT fk_documents_order_id_orders REFERENCES orders (id)"
         )
+    else:
+        op.add_column("documents", sa.Column("order_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            op.f("fk_documents_order_id_orders"), "documents", "orders", ["order_id"], ["id"]
+        )
+    op.create_index(op.f("ix_documents_order_id"), "documents", ["order_id"], unique=False)
 
 
 def downgrade() -> None:
