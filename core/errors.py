@@ -156,3 +156,13 @@ class BeyondOrder(DomainError):
     sku: str
     remaining: Decimal
     asked: Decimal
+
+
+@dataclass
+class BeyondReturn(DomainError):
+    """Returning more of a line than it shipped (or received) and was not yet returned."""
+
+    number: str
+    sku: str
+    returnable: Decimal
+    asked: Decimal

@@ -23,6 +23,8 @@ TYPE_NAMES: Final = {
     "PD": N_("Stock count"),
     "DB": N_("Transfer"),
     "TZ": N_("Adjustment"),
+    "XSTH": N_("Sales return"),
+    "CGTH": N_("Purchase return"),
 }
 TYPE_BUTTONS: Final = {
     "CG": N_("Purchase CG"),

@@ -7,6 +7,7 @@ from bot.render.numbers import escape, qty
 from core.errors import (
     ArchivedProduct,
     BeyondOrder,
+    BeyondReturn,
     DomainError,
     Duplicate,
     GroupTaken,
@@ -68,6 +69,10 @@ def describe(error: DomainError) -> str:  # noqa: PLR0911, PLR0912 - one answer 
             return _(
                 "{sku} is archived and cannot be used. A manager can restore it in /products."
             ).format(sku=escape(error.sku))
+        case InvalidState(state="returned"):
+            return _("{number} has returns posted against it: void those first.").format(
+                number=escape(error.number)
+            )
         case InvalidState():
             return _("{number} is already voided.").format(number=escape(error.number))
         case InviteUnusable():
@@ -100,6 +105,15 @@ def describe(error: DomainError) -> str:  # noqa: PLR0911, PLR0912 - one answer 
                 number=escape(error.number),
                 sku=escape(error.sku),
                 remaining=qty(error.remaining),
+                asked=qty(error.asked),
+            )
+        case BeyondReturn():
+            return _(
+                "{number}: at most {returnable} of {sku} can still be returned, not {asked}."
+            ).format(
+                number=escape(error.number),
+                sku=escape(error.sku),
+                returnable=qty(error.returnable),
                 asked=qty(error.asked),
             )
         case GroupTaken():

@@ -34,6 +34,7 @@ _UNSET_DOCUMENT_FIELDS: dict[str, Any] = {
     "void_request_id": None,
     "order_id": None,
     "override_reason": "",
+    "returns_id": None,
 }
 
 

@@ -311,6 +311,52 @@ class Posting:
         self._book(line_no, warehouse_id, product_id, -qty, booked)
         return booked
 
+    def take_back(
+        self,
+        line_no: int,
+        warehouse_id: int,
+        product_id: int,
+        qty: Decimal,
+        left: tuple[Decimal, Decimal],
+    ) -> Booked:
+        """Goods back from a customer (a sales return) at what they left with.
+
+        ``left`` is the shipped line's quantity and value (as magnitudes) not yet returned:
+        each return books its share of it, and the one that completes the line the rest.
+        """
+        self._stock(warehouse_id, product_id, qty)
+        booked = self.ledgers[product_id].bring_back(qty, left[0], left[1])
+        self._book(line_no, warehouse_id, product_id, qty, booked)
+        return booked
+
+    def give_back(
+        self,
+        line_no: int,
+        warehouse_id: int,
+        product_id: int,
+        qty: Decimal,
+        left: tuple[Decimal, Decimal],
+    ) -> Booked:
+        """Goods back to a supplier (a purchase return) at what they came in with.
+
+        ``left`` is the received line's quantity and value not yet returned (as for
+        ``take_back``). What confirmed sales orders hold is not given back.
+
+        Raises:
+            InsufficientStock: more than is available (negative stock off).
+        """
+        if not self.allow_negative and qty > self.available(warehouse_id, product_id):
+            raise InsufficientStock(
+                sku=self.products[product_id].sku,
+                warehouse=self.warehouses[warehouse_id].name,
+                needed=qty,
+                available=max(self.available(warehouse_id, product_id), ZERO),
+            )
+        self._stock(warehouse_id, product_id, -qty)
+        booked = self.ledgers[product_id].send_back(qty, left[0], left[1])
+        self._book(line_no, warehouse_id, product_id, -qty, booked)
+        return booked
+
     def reverse(self, move: StockMove, *, quantity_only: bool) -> Booked:
         """Posts the reversal of a goods move at its own value (a void)."""
         qty = -move.qty

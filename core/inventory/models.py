@@ -26,6 +26,8 @@ class DocType(StrEnum):
     COUNT = "PD"  # 盘点
     TRANSFER = "DB"  # 调拨
     ADJUSTMENT = "TZ"  # 调整
+    SALES_RETURN = "XSTH"  # 销售退货: goods back from a customer
+    PURCHASE_RETURN = "CGTH"  # 采购退货: goods back to a supplier
 
 
 class DocStatus(StrEnum):
@@ -78,6 +80,7 @@ class Document(Base):
     void_request_id: Mapped[str | None] = mapped_column(String(64))
     void_reason: Mapped[str] = mapped_column(String(200), default="")
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    returns_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     # A manager's reason for selling stock that confirmed sales orders hold.
     override_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
@@ -98,6 +101,7 @@ class DocumentLine(Base):
     counted_qty: Mapped[Decimal | None] = mapped_column(Qty)
     book_qty: Mapped[Decimal | None] = mapped_column(Qty)
     order_line_no: Mapped[int | None] = mapped_column(Integer)  # the order line it fills
+    returns_line_no: Mapped[int | None] = mapped_column(Integer)  # the returned document's line
 
 
 class StockMove(Base):

@@ -25,6 +25,7 @@ from core.inventory.models import (
 from core.inventory.results import VoidPosted
 from core.numbers import ZERO
 from core.orders.order_states import reopen_after_void
+from core.orders.returns import has_returns
 from core.tenancy.access import Actor, Membership, require_member
 from core.tenancy.models import Role
 
@@ -71,6 +72,8 @@ async def void_document(uow: UnitOfWork, actor: Actor, cmd: VoidDocument) -> Voi
                 return await _result(uow, doc, membership)
             raise InvalidState(doc.number, doc.status)
         _check_may_void(membership, doc, cmd.reason)
+        if await has_returns(session, doc.id):  # its returns would be counted twice
+            raise InvalidState(doc.number, "returned")
         originals = list(
             await session.scalars(
                 select(StockMove)

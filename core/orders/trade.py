@@ -39,11 +39,13 @@ async def start_trade(
     party: tuple[type[Supplier] | type[Customer], int | None],
     *,
     order: tuple[int, list[int]] | None = None,
+    returns: tuple[int, list[int]] | None = None,
     override_reason: str = "",
 ) -> Draft:
     """Checks the party, warehouse and products; numbers and inserts the priced document.
 
-    ``order`` links the document to an order: its id and, per line, the order line it fills.
+    ``order`` links the document to an order: its id and, per line, the order line it fills;
+    ``returns`` to the document it returns: its id and, per line, the line it returns.
 
     Raises:
         NotFound: the warehouse, the party or a product is not in this business.
@@ -58,6 +60,7 @@ async def start_trade(
     amounts = [round_money(mul_div(x.qty, x.unit_price), currency) for x in lines]
     party_field = "supplier_id" if model is Supplier else "customer_id"
     order_id, order_lines = order if order is not None else (None, [None] * len(lines))
+    returns_id, returned = returns if returns is not None else (None, [None] * len(lines))
     return await start_document(
         session,
         membership,
@@ -72,11 +75,13 @@ async def start_trade(
                 "unit_price": x.unit_price,
                 "amount": a,
                 "order_line_no": n,
+                "returns_line_no": r,
             }
-            for x, a, n in zip(lines, amounts, order_lines, strict=True)
+            for x, a, n, r in zip(lines, amounts, order_lines, returned, strict=True)
         ],
         warehouse_id=warehouse.id,
         order_id=order_id,
+        returns_id=returns_id,
         override_reason=override_reason,
         note=cmd.note,
         total=sum(amounts, ZERO),

@@ -1,0 +1,220 @@
+"""Returns (退货): a sales return (XSTH) takes goods back, a purchase return (CGTH) gives back.
+
+A return names the posted document it returns and, per line, the line and how many. Each
+line can be returned up to what it moved and was not yet returned by posted returns (a voided
+return counts for nothing). Values follow DESIGN rule 4: goods come back at the value they
+left with, and go back to the supplier at the value they came in with, each return booking
+its share of what the line has left and the one that completes the line the rest. A
+document with posted returns is not voided (void the returns first).
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.catalog.models import Customer, Product, Supplier
+from core.commands import Command, MutatingCommand, Quantity
+from core.db.uow import UnitOfWork
+from core.errors import BeyondReturn, InvalidState, NotFound
+from core.inventory.documents import earlier_document, posted, posted_request, reload
+from core.inventory.models import (
+    DocStatus,
+    DocType,
+    Document,
+    DocumentLine,
+    MoveKind,
+    StockMove,
+)
+from core.inventory.results import DocumentPosted
+from core.numbers import ZERO
+from core.orders.trade import TradeDocument, TradeLine, start_trade
+from core.tenancy.access import Actor, Membership, require_member
+from core.tenancy.models import Role
+
+RETURNED: dict[DocType, DocType] = {
+    DocType.SALES_RETURN: DocType.SHIPMENT,
+    DocType.PURCHASE_RETURN: DocType.RECEIPT,
+}
+
+
+class ReturnLine(Command):
+    """How many of one line of the original document come back (or go back)."""
+
+    line_no: int
+    qty: Quantity
+
+
+class PostReturn(MutatingCommand):
+    """Return goods of a posted sale (a sales return) or receipt (a purchase return)."""
+
+    document_id: int  # the sale or receipt returned
+    lines: tuple[ReturnLine, ...] = Field(min_length=1, max_length=10_000)
+    doc_date: date | None = None
+    note: str = Field(default="", max_length=500)
+
+
+async def post_sales_return(uow: UnitOfWork, actor: Actor, cmd: PostReturn) -> DocumentPosted:
+    """Takes goods of a sale back into its warehouse at the value they left with.
+
+    Raises:
+        PermissionDenied: viewers do not post.
+        NotFound: no such sale in this business, or no such line on it.
+        InvalidState: the sale is voided.
+        BeyondReturn: more than the line sold and was not yet returned.
+    """
+    return await _post(uow, actor, cmd, DocType.SALES_RETURN)
+
+
+async def post_purchase_return(uow: UnitOfWork, actor: Actor, cmd: PostReturn) -> DocumentPosted:
+    """Gives goods of a receipt back to the supplier at the value they came in with.
+
+    Raises:
+        PermissionDenied: viewers do not post.
+        NotFound: no such receipt in this business, or no such line on it.
+        InvalidState: the receipt is voided.
+        BeyondReturn: more than the line received and was not yet returned.
+        InsufficientStock: not that much available in the warehouse (negative stock off).
+    """
+    return await _post(uow, actor, cmd, DocType.PURCHASE_RETURN)
+
+
+async def has_returns(session: AsyncSession, document_id: int) -> bool:
+    """Whether posted returns refer to the document (then it may not be voided)."""
+    found = await session.scalar(
+        select(Document.id)
+        .where(Document.returns_id == document_id, Document.status == DocStatus.POSTED.value)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def _post(
+    uow: UnitOfWork, actor: Actor, cmd: PostReturn, doc_type: DocType
+) -> DocumentPosted:
+    async with uow:
+        session = uow.session
+        membership = await require_member(
+            session, actor, Role.CLERK, "post returns", probe=posted_request(cmd.request_id)
+        )
+        if earlier := await earlier_document(session, membership, doc_type):
+            return await reload(session, earlier, membership.sees_costs)
+        original = await _original(session, membership, cmd.document_id, RETURNED[doc_type])
+        left = await _left(session, original)
+        lines = await _lines(session, original)
+        trade_lines = []
+        for x in cmd.lines:
+            if x.line_no not in lines:
+                raise NotFound("document line", f"{original.number}/{x.line_no}")
+            line = lines[x.line_no]
+            returnable = left[x.line_no][0]
+            if x.qty > returnable:
+                raise BeyondReturn(original.number, line[1], returnable, x.qty)
+            trade_lines.append(
+                TradeLine(product_id=line[0], qty=x.qty, unit_price=line[2] or ZERO)
+            )
+        sale = doc_type == DocType.SALES_RETURN
+        party = (Customer, original.customer_id) if sale else (Supplier, original.supplier_id)
+        draft = await start_trade(
+            session,
+            membership,
+            doc_type,
+            TradeDocument(
+                request_id=cmd.request_id,
+                warehouse_id=original.warehouse_id,
+                doc_date=cmd.doc_date,
+                note=cmd.note or original.number,
+            ),
+            tuple(trade_lines),
+            party,
+            returns=(original.id, [x.line_no for x in cmd.lines]),
+        )
+        values, variance = {}, ZERO
+        for line_no, (x, back) in enumerate(zip(cmd.lines, trade_lines, strict=True), start=1):
+            book = draft.posting.take_back if sale else draft.posting.give_back
+            booked = book(line_no, original.warehouse_id, back.product_id, x.qty, left[x.line_no])
+            values[line_no], variance = booked.value, variance + booked.variance
+            qty_left, value_left = left[x.line_no]  # a line returned twice in one return
+            left[x.line_no] = (qty_left - x.qty, value_left - abs(booked.value))
+        await draft.posting.finish()
+        await uow.commit()
+        return posted(
+            draft.doc,
+            draft.lines(),
+            draft.posting.products,
+            values,
+            variance,
+            membership.sees_costs,
+        )
+
+
+async def _original(
+    session: AsyncSession, membership: Membership, document_id: int, doc_type: DocType
+) -> Document:
+    query = select(Document).where(
+        Document.id == document_id,
+        Document.business_id == membership.business_id,
+        Document.doc_type == doc_type.value,
+    )
+    if (await session.connection()).dialect.name == "postgresql":
+        query = query.with_for_update()  # two returns of one document at once: one waits
+    original = await session.scalar(query)
+    if original is None:
+        raise NotFound("document", str(document_id))
+    if original.status != DocStatus.POSTED:
+        raise InvalidState(original.number, original.status)
+    return original
+
+
+async def _lines(
+    session: AsyncSession, original: Document
+) -> dict[int, tuple[int, str, Decimal | None]]:
+    """(product id, SKU, unit price) by line number."""
+    rows = await session.execute(
+        select(DocumentLine.line_no, DocumentLine.product_id, Product.sku, DocumentLine.unit_price)
+        .join(Product, Product.id == DocumentLine.product_id)
+        .where(DocumentLine.document_id == original.id)
+    )
+    return {n: (product_id, sku, price) for n, product_id, sku, price in rows}
+
+
+async def _left(session: AsyncSession, original: Document) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per line of the original: (quantity, value) it moved less what posted returns moved.
+
+    Magnitudes: a sale's goods move is negative, its return's positive, and the reverse for
+    a receipt.
+    """
+    moved = await session.execute(
+        select(StockMove.line_no, StockMove.qty, StockMove.value).where(
+            StockMove.document_id == original.id,
+            StockMove.kind == MoveKind.GOODS.value,
+            StockMove.reverses_id.is_(None),
+        )
+    )
+    left: dict[int, tuple[Decimal, Decimal]] = {}
+    for line_no, qty, value in moved:
+        if line_no is not None:
+            q, v = left.get(line_no, (ZERO, ZERO))
+            left[line_no] = (q + abs(qty), v + abs(value))
+    returned = await session.execute(
+        select(DocumentLine.returns_line_no, StockMove.qty, StockMove.value)
+        .join(Document, Document.id == DocumentLine.document_id)
+        .join(
+            StockMove,
+            (StockMove.document_id == DocumentLine.document_id)
+            & (StockMove.line_no == DocumentLine.line_no)
+            & (StockMove.kind == MoveKind.GOODS.value)
+            & StockMove.reverses_id.is_(None),
+        )
+        .where(Document.returns_id == original.id, Document.status == DocStatus.POSTED.value)
+    )
+    back: dict[int, tuple[Decimal, Decimal]] = defaultdict(lambda: (ZERO, ZERO))
+    for line_no, qty, value in returned:
+        if line_no is None:  # every return line names one; the query's type cannot tell
+            continue
+        q, v = back[line_no]
+        back[line_no] = (q + abs(qty), v + abs(value))
+    return {n: (q - back[n][0], v - back[n][1]) for n, (q, v) in left.items()}
