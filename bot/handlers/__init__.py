@@ -20,6 +20,7 @@ MODULES: Final = (
     "bot.conversations.transfer",
     "bot.conversations.adjustment",
     "bot.conversations.order_flows",
+    "bot.conversations.returns",
     "bot.handlers.common",
     "bot.handlers.catalog",
     "bot.handlers.documents",

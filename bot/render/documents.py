@@ -250,6 +250,8 @@ def card(doc: DocumentCard, back: ListState | None = None) -> Screen:
     actions = []
     if doc.can_undo:
         actions.append(button(_("↩ Undo"), "undo", doc.document_id))
+    if doc.can_return:
+        actions.append(button(_("↩ Return goods"), "ret", doc.document_id))
     if doc.can_void:
         actions.append(button(_("🗑 Void…"), "void", doc.document_id))
         actions.append(button(_("🗑📝 Void and copy"), "voidcopy", doc.document_id))

@@ -73,6 +73,7 @@ class DocumentCard:
     timezone: str = "Asia/Shanghai"  # the business's, for showing dates and times
     can_undo: bool = False  # posted, within the window, and the author or a manager
     can_void: bool = False  # posted, and the member is a manager or the owner
+    can_return: bool = False  # a posted sale or receipt, and the member may post returns
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,9 @@ async def _card(session: AsyncSession, membership: Membership, doc: Document) ->
         and window.total_seconds() > 0
         and utcnow() <= undo_until,
         can_void=posted and manager,
+        can_return=posted
+        and doc.doc_type in (DocType.SHIPMENT, DocType.RECEIPT)
+        and membership.role.at_least(Role.CLERK),
     )
 
 

@@ -9,6 +9,7 @@ document with posted returns is not voided (void the returns first).
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -39,6 +40,27 @@ RETURNED: dict[DocType, DocType] = {
     DocType.SALES_RETURN: DocType.SHIPMENT,
     DocType.PURCHASE_RETURN: DocType.RECEIPT,
 }
+
+
+@dataclass(frozen=True)
+class Returnable:
+    """A line of a posted sale or receipt and how much of it can still be returned."""
+
+    line_no: int
+    sku: str
+    name: str
+    unit: str
+    qty: Decimal
+
+
+@dataclass(frozen=True)
+class ReturnableDocument:
+    """What a return of this document may take back (or give back)."""
+
+    document_id: int
+    number: str
+    doc_type: str  # XS or CG
+    lines: tuple[Returnable, ...]
 
 
 class ReturnLine(Command):
@@ -80,6 +102,49 @@ async def post_purchase_return(uow: UnitOfWork, actor: Actor, cmd: PostReturn) -
         InsufficientStock: not that much available in the warehouse (negative stock off).
     """
     return await _post(uow, actor, cmd, DocType.PURCHASE_RETURN)
+
+
+async def returnable(
+    uow: UnitOfWork, actor: Actor, *, document_id: int | None = None, number: str | None = None
+) -> ReturnableDocument:
+    """A posted sale or receipt (by id or number) with what each line can still return.
+
+    Raises:
+        PermissionDenied: viewers do not post returns.
+        NotFound: no such sale or receipt in this business.
+        InvalidState: it is voided.
+    """
+    async with uow.reading() as session:
+        membership = await require_member(session, actor, Role.CLERK, "post returns")
+        query = select(Document).where(
+            Document.business_id == membership.business_id,
+            Document.doc_type.in_([DocType.SHIPMENT.value, DocType.RECEIPT.value]),
+        )
+        if document_id is not None:
+            query = query.where(Document.id == document_id)
+        else:
+            query = query.where(Document.number == (number or "").strip().upper())
+        original = await session.scalar(query)
+        if original is None:
+            raise NotFound("document", str(document_id or number))
+        if original.status != DocStatus.POSTED:
+            raise InvalidState(original.number, original.status)
+        left = await _left(session, original)
+        rows = await session.execute(
+            select(DocumentLine.line_no, Product.sku, Product.name, Product.unit)
+            .join(Product, Product.id == DocumentLine.product_id)
+            .where(DocumentLine.document_id == original.id)
+            .order_by(DocumentLine.line_no)
+        )
+        return ReturnableDocument(
+            original.id,
+            original.number,
+            original.doc_type,
+            tuple(
+                Returnable(n, sku, name, unit, left.get(n, (ZERO, ZERO))[0])
+                for n, sku, name, unit in rows
+            ),
+        )
 
 
 async def has_returns(session: AsyncSession, document_id: int) -> bool:
