@@ -29,7 +29,8 @@ from core.orders.models import OPEN_STATUSES, Order, OrderKind, OrderLine
 class Difference:
     """One figure that does not follow from the ledger."""
 
-    what: str  # balance, on_hand, value, avg, value_without_qty, order_received, reserved
+    what: str  # balance, on_hand, value, avg, value_without_qty, order_received, reserved,
+    # over_returned (stored: what posted returns took of a line; from_moves: what it moved)
     business_id: int
     product_id: int
     warehouse_id: int | None
@@ -70,6 +71,7 @@ async def check_ledger(db: Database) -> LedgerReport:
         await _check_costs(session, report)
         await _check_orders(session, report)
         await _check_reserved(session, report)
+        await _check_returns(session, report)
         await session.rollback()
         return report
 
@@ -198,4 +200,32 @@ async def _check_reserved(session: AsyncSession, report: LedgerReport) -> None:
         if (business_id, warehouse_id, product_id) not in seen and qty != 0:
             report.differences.append(
                 Difference("reserved", business_id, product_id, warehouse_id, ZERO, qty)
+            )
+
+
+async def _check_returns(session: AsyncSession, report: LedgerReport) -> None:
+    """No line of a sale or receipt is returned beyond what it moved."""
+    returns = Document.__table__.alias("returns")
+    returned = await session.execute(
+        select(
+            Document.business_id,
+            Document.id,
+            DocumentLine.returns_line_no,
+            func.sum(DocumentLine.qty),
+        )
+        .select_from(DocumentLine)
+        .join(returns, returns.c.id == DocumentLine.document_id)
+        .join(Document, Document.id == returns.c.returns_id)
+        .where(returns.c.status == DocStatus.POSTED.value)
+        .group_by(Document.business_id, Document.id, DocumentLine.returns_line_no)
+    )
+    for business_id, document_id, line_no, qty in returned:
+        line = await session.scalar(
+            select(DocumentLine).where(
+                DocumentLine.document_id == document_id, DocumentLine.line_no == line_no
+            )
+        )
+        if line is not None and qty > abs(line.qty):
+            report.differences.append(
+                Difference("over_returned", business_id, line.product_id, None, qty, line.qty)
             )

@@ -3,10 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
 from core.db.engine import Database
+from core.db.uow import UnitOfWork
 from core.errors import BeyondReturn, InsufficientStock, InvalidState, NotFound, PermissionDenied
 from core.inventory.check import check_ledger
+from core.inventory.models import DocumentLine
 from core.inventory.stock import stock_card
 from core.inventory.voids import VoidDocument, void_document
 from core.orders.returns import PostReturn, ReturnLine, post_purchase_return, post_sales_return
@@ -129,3 +132,20 @@ async def test_the_same_return_twice_posts_once(db: Database) -> None:
     second = await post_sales_return(shop.uow(), Actor(user_id=shop.clerk.user_id), cmd)
     assert first.document_id == second.document_id
     assert await value_and_stock(shop) == (D(4), D("40.00"))
+
+
+async def test_the_check_finds_a_line_returned_beyond_what_it_moved(db: Database) -> None:
+    shop = await open_shop(db)
+    await shop.receive(shop.tea, "5", "10")
+    sale = await shop.sell(shop.tea, "2", "20")
+    back = await post_sales_return(shop.uow(), shop.clerk, returning(sale.document_id, (1, "2")))
+    assert (await check_ledger(db)).ok
+    async with UnitOfWork(db) as uow:  # damage one figure behind the services' back
+        await uow.session.execute(
+            update(DocumentLine)
+            .where(DocumentLine.document_id == back.document_id)
+            .values(qty=D(3))
+        )
+        await uow.commit()
+    found = [d for d in (await check_ledger(db)).differences if d.what == "over_returned"]
+    assert [(d.stored, d.from_moves) for d in found] == [(D(3), D(2))]
