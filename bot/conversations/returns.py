@@ -78,7 +78,7 @@ async def all_of_it(update: Update, context: BotContext) -> object:
 
 @step(FLOW)
 async def typed_lines(update: Update, context: BotContext) -> object:
-    """ "1 2" lines: line number and quantity; each checked against what it can return."""
+    """Typed "1 2" lines: line number and quantity; each checked against what it can return."""
     draft = require_draft(context, FLOW)
     text = update.effective_message.text if update.effective_message else ""
     try:

@@ -21,6 +21,7 @@ MODULES: Final = (
     "bot.conversations.adjustment",
     "bot.conversations.order_flows",
     "bot.conversations.returns",
+    "bot.conversations.order_fill",
     "bot.handlers.common",
     "bot.handlers.catalog",
     "bot.handlers.documents",

@@ -98,6 +98,8 @@ def _actions(order: OrderView, *, can_cancel: bool) -> list:  # type: ignore[typ
     if order.status in (OrderStatus.OPEN, OrderStatus.PARTIAL):
         label = _("📥 Receive the rest") if purchase else _("📤 Ship the rest")
         found.append(button(label, "order.fill", order.order_id, len(order.events)))
+        part = _("✏️ Receive part…") if purchase else _("✏️ Ship part…")
+        found.append(button(part, "order.part", order.order_id))
     if can_cancel and order.status not in (OrderStatus.DONE, OrderStatus.CANCELLED):
         found.append(button(_("✖ Cancel the order"), "order.cancel", order.order_id))
     found.append(button(_("◀ Orders"), "orders", order.kind))

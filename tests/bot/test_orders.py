@@ -135,3 +135,48 @@ async def test_a_viewer_sees_no_orders(harness: BotHarness) -> None:
     shop = await open_shop(harness.db)
     viewer = harness.person(shop.viewer.user_id, language="en")
     assert "may not do this" in joined(await viewer.send("/orders"))
+
+
+async def test_part_of_a_purchase_order_is_received_and_more_needs_confirming(
+    harness: BotHarness,
+) -> None:
+    shop = await open_shop(harness.db)
+    order = await purchase_order(shop, "10")
+    clerk = harness.person(shop.clerk.user_id, language="en")
+    await clerk.send("/orders")
+    await clerk.press(order.number)
+
+    asked = joined(await clerk.press("✏️ Receive part…"))
+    assert "1. A001 西湖龙井: 10 盒 to come" in asked
+    assert "is not a line number" in joined(await clerk.send("A001 4"))
+    assert "Quantity must be greater than 0." in joined(await clerk.send("1 -4"))
+    summary = joined(await clerk.send("1 4"))
+    assert "• A001 西湖龙井 × 4 盒" in summary and "✅ Receive these" in clerk.buttons()
+    message, data = clerk.find_button("✅ Receive these")
+    posted = joined(await clerk.press_data(data, message))
+    await clerk.press_data(data, message)  # a double tap posts once
+    assert "✅ Receipt <b>CG-" in posted and "4 of 10 盒 received" in posted
+    assert await tea(shop) == D(4)
+
+    await clerk.press("✏️ Receive part…")
+    over = joined(await clerk.send("1 8"))
+    assert "(more than the 6 ordered)" in over
+    await clerk.press("✅ Confirm, more than ordered")
+    assert await tea(shop) == D(12)
+    assert await documents(harness, "CG") == 2
+
+
+async def test_part_of_a_sales_order_is_shipped_in_chinese(harness: BotHarness) -> None:
+    shop = await open_shop(harness.db)
+    await shop.receive(shop.tea, "10", "5")
+    order = await sales_order(shop, "6")
+    clerk = harness.person(shop.clerk.user_id, language="zh-hans")
+    await clerk.send("/orders")
+    await clerk.press("📤 销售订单")
+    await clerk.press(order.number)
+    assert "还差 6 盒" in joined(await clerk.press("✏️ 部分发货…"))
+    await clerk.send("1 2")
+    shipped = joined(await clerk.press("✅ 确认发货"))
+    assert "✅ 销售单" in shipped and "已发货 2 / 6 盒" in shipped
+    card = await stock_card(shop.uow(), shop.viewer, product_id=shop.tea.product_id)
+    assert (card.on_hand, card.reserved) == (D(8), D(4))
