@@ -336,7 +336,8 @@ def demo(
     summary = run_async(_demo(settings, owner_id))
     typer.echo(
         f"demo business #{summary.business_id} {summary.name!r}: {summary.products} products, "
-        f"{summary.warehouses} warehouses, {summary.documents} documents "
+        f"{summary.warehouses} warehouses, {summary.documents} documents, "
+        f"{summary.orders} open orders "
         f"(owner: Telegram user {owner_id})"
     )
 

@@ -21,7 +21,15 @@ from core.errors import InsufficientStock
 from core.inventory.counts import CountLine, PostStockCount, post_stock_count
 from core.inventory.stock import on_hand
 from core.inventory.transfers import PostTransfer, TransferLine, post_transfer
+from core.orders.order_rows import FillLine, OrderLineInput
+from core.orders.purchase_orders import (
+    CreatePurchaseOrder,
+    ReceiveOrder,
+    create_purchase_order,
+    receive_order,
+)
 from core.orders.receipts import PostReceipt, ReceiptLine, post_receipt
+from core.orders.sales_orders import CreateSalesOrder, create_sales_order
 from core.orders.shipments import PostShipment, ShipmentLine, post_shipment
 from core.tenancy.access import Actor
 from core.tenancy.businesses import CreateBusiness, create_business
@@ -103,6 +111,7 @@ class DemoSummary:
     warehouses: int
     documents: int
     refused_sales: int
+    orders: int = 0
 
 
 async def create_demo(
@@ -217,9 +226,75 @@ async def create_demo(
         if day == 10:
             await _transfer_and_count(uow, owner, key, warehouses, products, rng, doc_date)
             documents += 2
+    orders = await _orders(uow, owner, key, suppliers, customers, products, warehouses[0])
     return DemoSummary(
-        business.business_id, business.name, len(products), len(warehouses), documents, refused
+        business.business_id,
+        business.name,
+        len(products),
+        len(warehouses),
+        documents + 1,  # the part receipt of the first purchase order
+        refused,
+        orders,
     )
+
+
+async def _orders(
+    uow: Callable[[], UnitOfWork],
+    owner: Actor,
+    key: str,
+    suppliers: list[int],
+    customers: list[int],
+    products: list[ProductView],
+    main: int,
+) -> int:
+    """Two purchase orders (one part received) and a confirmed sales order holding stock."""
+    ordered = [
+        await create_purchase_order(
+            uow(),
+            owner,
+            CreatePurchaseOrder(
+                request_id=f"{key}-po{n}",
+                supplier_id=suppliers[n],
+                lines=tuple(
+                    OrderLineInput(
+                        product_id=p.product_id,
+                        qty=D(30),
+                        unit_price=p.default_purchase_price or D(1),
+                    )
+                    for p in products[n * 3 : n * 3 + 3]
+                ),
+            ),
+        )
+        for n in range(2)
+    ]
+    await receive_order(
+        uow(),
+        owner,
+        ReceiveOrder(
+            request_id=f"{key}-po0-cg",
+            order_id=ordered[0].order_id,
+            lines=(FillLine(line_no=1, qty=D(30)), FillLine(line_no=2, qty=D(12))),
+        ),
+    )
+    for product in products[6:]:  # the first product with 5 on the main shelf
+        if await on_hand(uow(), owner, product.product_id, main) >= 5:
+            break
+    await create_sales_order(
+        uow(),
+        owner,
+        CreateSalesOrder(
+            request_id=f"{key}-so0",
+            customer_id=customers[0],
+            lines=(
+                OrderLineInput(
+                    product_id=product.product_id,
+                    qty=D(5),
+                    unit_price=product.default_sale_price or D(1),
+                ),
+            ),
+        ),
+    )
+    return len(ordered) + 1
 
 
 async def _transfer_and_count(

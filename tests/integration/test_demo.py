@@ -6,6 +6,8 @@ from core.demo import CATALOG, create_demo
 from core.inventory.check import check_ledger
 from core.inventory.models import Document
 from core.inventory.stock import stock_card
+from core.orders.models import OrderKind
+from core.orders.order_states import list_orders
 from core.tenancy.access import Actor
 
 
@@ -28,3 +30,16 @@ async def test_running_the_demo_twice_changes_nothing(db: Database) -> None:
     async with db.reads() as session:
         after = await session.scalar(select(func.count()).select_from(Document))
     assert (second.business_id, after) == (first.business_id, before)
+
+
+async def test_the_demo_has_open_orders_one_part_received_and_one_holding_stock(
+    db: Database,
+) -> None:
+    summary = await create_demo(db, owner_id=1)
+    owner = Actor(user_id=1, business_id=summary.business_id)
+    purchases = await list_orders(UnitOfWork(db), owner, OrderKind.PURCHASE)
+    sales = await list_orders(UnitOfWork(db), owner, OrderKind.SALES)
+    assert summary.orders == 3
+    assert sorted(o.status for o in purchases) == ["open", "partial"]
+    assert [o.status for o in sales] == ["open"]
+    assert (await check_ledger(db)).ok  # reserved = the sales order's lines
