@@ -7,32 +7,26 @@ first, so that a command sent in the middle of one of these flows is told to fin
 from typing import Final
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.conversations.flow import END, FlowHandler, begin, drop_draft, entry, require_draft, step
+from bot.conversations.flow import END, FlowHandler, begin, entry
+from bot.conversations.opening import BusinessOpening
 from bot.handlers import guide, members, settings
 from bot.handlers.access import GROUP_BUSINESS, in_group
-from bot.handlers.menu import main_menu
 from bot.handlers.replies import reply, show
-from bot.i18n import current_language
-from bot.parse import InputError, name
 from bot.render import admin as render
 from bot.render import callbacks as cb
-from bot.render import start as start_screens
 from bot.render.errors import describe
-from bot.render.guide import guide_offer
 from bot.render.screen import Screen
 from core.errors import DomainError, NoBusiness, PermissionDenied
 from core.tenancy.access import Actor
-from core.tenancy.businesses import CreateBusiness, create_business, current_business
+from core.tenancy.businesses import current_business
 from core.tenancy.groups import BindGroup, bind_group
 from core.tenancy.members import SwitchBusiness, my_businesses, switch_business
 
 FLOW: Final = "newbiz"
-NAME: Final = "newbiz.name"
-CURRENCY: Final = "newbiz.currency"
-TIMEZONE: Final = "newbiz.timezone"
+OPENING: Final = BusinessOpening(FLOW)
 NEW_BUSINESS_TIMEOUT_MINUTES: Final = 30
 
 
@@ -76,80 +70,7 @@ async def new_business(update: Update, context: BotContext) -> object:
         return END
     begin(context, FLOW, update.effective_chat.id, NEW_BUSINESS_TIMEOUT_MINUTES)
     await reply(update, render.ask_new_business_name())
-    return NAME
-
-
-@step(FLOW)
-async def got_name(update: Update, context: BotContext) -> object:
-    """Keeps the name and asks for the currency (with a one-tap default)."""
-    message = update.effective_message
-    assert message is not None
-    try:
-        business_name = name(message.text or "")
-    except InputError as bad:
-        await reply(update, Screen(str(bad)))
-        return NAME
-    require_draft(context, FLOW)["name"] = business_name
-    await reply(update, start_screens.ask_currency(business_name))
-    return CURRENCY
-
-
-@step(FLOW)
-async def took_defaults(update: Update, context: BotContext) -> object:
-    """The one-tap default: CNY and Asia/Shanghai; opens the business."""
-    return await _open(
-        update, context, start_screens.DEFAULT_CURRENCY, start_screens.DEFAULT_TIMEZONE
-    )
-
-
-@step(FLOW)
-async def chose_currency(update: Update, context: BotContext) -> object:
-    """A currency button or a typed code; asks for the time zone."""
-    if update.callback_query is not None:
-        currency = cb.args(update.callback_query.data)[0]
-    else:
-        currency = (update.effective_message.text or "").strip().upper()  # type: ignore[union-attr]
-    try:
-        CreateBusiness.build(name="x", request_id="check", base_currency=currency)
-    except DomainError:
-        await reply(update, Screen(start_screens.unknown_currency(currency)))
-        return CURRENCY
-    require_draft(context, FLOW)["currency"] = currency
-    await reply(update, start_screens.ask_timezone(currency))
-    return TIMEZONE
-
-
-@step(FLOW)
-async def chose_timezone(update: Update, context: BotContext) -> object:
-    """A time-zone button or a typed name; opens the business."""
-    if update.callback_query is not None:
-        zone = cb.args(update.callback_query.data)[0]
-    else:
-        zone = (update.effective_message.text or "").strip()  # type: ignore[union-attr]
-    return await _open(update, context, require_draft(context, FLOW)["currency"], zone)
-
-
-async def _open(update: Update, context: BotContext, currency: str, zone: str) -> object:
-    draft = require_draft(context, FLOW)
-    user = update.effective_user
-    assert user is not None
-    try:
-        cmd = CreateBusiness.build(
-            name=draft["name"],
-            base_currency=currency,
-            timezone=zone,
-            locale=current_language(),
-            owner_name=user.full_name[:100],
-            request_id=draft["request_id"],
-        )
-    except DomainError:
-        await reply(update, Screen(start_screens.unknown_zone(zone)))
-        return TIMEZONE
-    business = await create_business(context.uow(), context.actor(update), cmd)
-    drop_draft(context)
-    await reply(update, main_menu(start_screens.business_opened(business)))
-    await reply(update, guide_offer())
-    return END
+    return OPENING.NAME
 
 
 # /bind, /unbind
@@ -224,23 +145,11 @@ async def show_help(update: Update, context: BotContext) -> None:
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Adds the owner's and everyone's admin commands, flows first."""
-    text = filters.TEXT & ~filters.COMMAND
     application.add_handler(
         FlowHandler(
             FLOW,
             entry_points=[CallbackQueryHandler(new_business, pattern=cb.pattern("biz.new"))],
-            states={
-                NAME: [MessageHandler(text, got_name)],
-                CURRENCY: [
-                    CallbackQueryHandler(took_defaults, pattern=cb.pattern("onb.default")),
-                    CallbackQueryHandler(chose_currency, pattern=cb.pattern("onb.cur")),
-                    MessageHandler(text, chose_currency),
-                ],
-                TIMEZONE: [
-                    CallbackQueryHandler(chose_timezone, pattern=cb.pattern("onb.tz")),
-                    MessageHandler(text, chose_timezone),
-                ],
-            },
+            states=OPENING.states(),
         )
     )
     settings.register(application)  # its flow, then its commands
