@@ -1,6 +1,7 @@
 """What users type, read into values; a bad value raises InputError with the reason to show."""
 
 import re
+from collections.abc import Callable, Container
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
@@ -75,3 +76,25 @@ def name(text: str, limit: int = 100) -> str:
     if len(cleaned) > limit:
         raise InputError(_("That is too long: at most {limit} characters.").format(limit=limit))
     return cleaned
+
+
+def line_quantities(
+    text: str, lines: Container[str], bad_line: Callable[[str], str]
+) -> dict[str, Decimal]:
+    """{line: quantity} from "line quantity" pairs, one per text line (a line named twice adds).
+
+    Raises:
+        InputError: ``bad_line(raw)`` for a text line that is not a pair of a known line and
+            a number, or for nothing at all; a bad quantity says why.
+    """
+    chosen: dict[str, Decimal] = {}
+    for raw in text.splitlines():
+        parts = raw.split()
+        if not parts:
+            continue
+        if len(parts) != 2 or parts[0] not in lines:
+            raise InputError(bad_line(raw))
+        chosen[parts[0]] = chosen.get(parts[0], Decimal(0)) + quantity(parts[1])
+    if not chosen:
+        raise InputError(bad_line(text))
+    return chosen

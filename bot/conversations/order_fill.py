@@ -7,7 +7,7 @@ request id): a receipt or shipment linked to the order, then the refreshed card.
 """
 
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
@@ -16,7 +16,7 @@ from bot.context import BotContext
 from bot.conversations.flow import END, FlowHandler, begin, drop_draft, entry, require_draft, step
 from bot.handlers.orders import order_screen
 from bot.handlers.replies import reply, show
-from bot.parse import InputError, quantity
+from bot.parse import InputError, line_quantities
 from bot.render import callbacks as cb
 from bot.render import order_fill as render
 from bot.render import trade as trade_render
@@ -68,7 +68,8 @@ async def typed_lines(update: Update, context: BotContext) -> object:
     draft = require_draft(context, FLOW)
     text = update.effective_message.text if update.effective_message else ""
     try:
-        draft["chosen"] = _parse(draft, text or "")
+        chosen = line_quantities(text or "", draft["lines"], render.bad_line)
+        draft["chosen"] = {n: str(q) for n, q in chosen.items()}
     except InputError as bad:
         await reply(update, Screen(str(bad)))
         return LINES
@@ -111,25 +112,6 @@ async def confirm(update: Update, context: BotContext) -> object:
     await show(update, trade_render.posted(flow, posted, undo=bool(draft["undo"])))
     await reply(update, await order_screen(update, context, order))
     return END
-
-
-def _parse(draft: dict[str, Any], text: str) -> dict[str, str]:
-    """{line: quantity} from "line quantity" pairs, one per line.
-
-    Raises:
-        InputError: not a pair, no such line, or a bad quantity.
-    """
-    chosen: dict[str, Decimal] = {}
-    for raw in text.splitlines():
-        parts = raw.split()
-        if not parts:
-            continue
-        if len(parts) != 2 or parts[0] not in draft["lines"]:
-            raise InputError(render.bad_line(raw))
-        chosen[parts[0]] = chosen.get(parts[0], Decimal(0)) + quantity(parts[1])
-    if not chosen:
-        raise InputError(render.bad_line(text))
-    return {n: str(q) for n, q in chosen.items()}
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -16,7 +16,7 @@ from bot.context import BotContext
 from bot.conversations.flow import END, FlowHandler, begin, drop_draft, entry, require_draft, step
 from bot.handlers.menu import main_menu
 from bot.handlers.replies import reply, show
-from bot.parse import InputError, quantity
+from bot.parse import InputError, line_quantities
 from bot.render import callbacks as cb
 from bot.render import returns as render
 from bot.render.errors import describe
@@ -152,27 +152,15 @@ def _fill(draft: dict[str, Any], found: ReturnableDocument) -> None:
 
 
 def _parse(draft: dict[str, Any], text: str) -> dict[str, str]:
-    """{line: quantity} from "1 2" lines.
+    """{line: quantity} from "1 2" lines, each within what the line can still return.
 
     Raises:
-        InputError: a line that is not "number quantity", no such line, or more than it
-            can return.
+        InputError: not a pair, no such line, a bad quantity, or more than it can return.
     """
-    chosen: dict[str, Decimal] = {}
-    for raw in text.splitlines():
-        parts = raw.split()
-        if not parts:
-            continue
-        if len(parts) != 2 or parts[0] not in draft["lines"]:
-            raise InputError(render.bad_line(raw))
-        qty = quantity(parts[1])
-        line = draft["lines"][parts[0]]
-        total = chosen.get(parts[0], Decimal(0)) + qty
-        if total > Decimal(line[3]):
-            raise InputError(render.too_many(line, parts[0]))
-        chosen[parts[0]] = total
-    if not chosen:
-        raise InputError(render.bad_line(text))
+    chosen = line_quantities(text, draft["lines"], render.bad_line)
+    for n, qty in chosen.items():
+        if qty > Decimal(draft["lines"][n][3]):
+            raise InputError(render.too_many(draft["lines"][n], n))
     return {n: str(q) for n, q in chosen.items()}
 
 
