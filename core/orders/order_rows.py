@@ -1,20 +1,32 @@
 """What purchase and sales orders share inside a transaction: rows, numbers, events, states."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from pydantic import Field
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.catalog.models import Product
-from core.commands import Command, Quantity, UnitPrice
+from core.catalog.models import Customer, Product, Supplier
+from core.commands import Command, MutatingCommand, Quantity, UnitPrice
 from core.db.uow import UnitOfWork
-from core.errors import ArchivedProduct, BeyondOrder, NotFound, RequestConflict
-from core.inventory.documents import local_today
+from core.errors import ArchivedProduct, BeyondOrder, NotFound, OrderNotOpen, RequestConflict
+from core.inventory.documents import Draft, local_today
+from core.inventory.models import DocType
 from core.numbers import ZERO, mul_div, round_money
-from core.orders.models import Order, OrderAction, OrderEvent, OrderKind, OrderLine, OrderStatus
+from core.orders.models import (
+    OPEN_STATUSES,
+    Order,
+    OrderAction,
+    OrderEvent,
+    OrderKind,
+    OrderLine,
+    OrderStatus,
+)
 from core.orders.results import OrderView
+from core.orders.trade import TradeDocument, TradeLine, start_trade
 from core.orders.views import order_view
 from core.sequences import next_number
 from core.tenancy.access import Membership
@@ -40,6 +52,16 @@ class FillLine(Command):
 
 FillLines = tuple[FillLine, ...]
 FILL_LINES = Field(min_length=1, max_length=MAX_LINES)
+
+
+class FillCommand(MutatingCommand):
+    """Receive or ship (all or part of) an order: posts a document linked to it."""
+
+    order_id: int
+    lines: FillLines = FILL_LINES
+    allow_over: bool = False  # the user confirmed taking more than a line expects
+    doc_date: date | None = None  # None: today, business time
+    note: str = Field(default="", max_length=500)
 
 
 def in_business(membership: Membership) -> Select[Order]:
@@ -184,6 +206,54 @@ async def checked_fills(
         price = line.unit_price if fill.unit_price is None else fill.unit_price
         checked.append((line, fill.qty, price))
     return checked
+
+
+@dataclass
+class Fill:
+    """A receipt or shipment being posted against an order, before its stock is booked."""
+
+    order: Order
+    lines: dict[int, OrderLine]  # all the order's lines, by number
+    filled: list[tuple[OrderLine, Decimal, Decimal]]  # (line, quantity, unit price)
+    draft: Draft  # the document, numbered and linked; ``filled[i]`` is its line i + 1
+
+
+async def start_fill(
+    session: AsyncSession,
+    membership: Membership,
+    kind: OrderKind,
+    doc_type: DocType,
+    cmd: FillCommand,
+) -> Fill:
+    """Checks the order and the quantities, then starts the linked receipt or shipment.
+
+    Raises:
+        NotFound: no such order of ``kind``, or no such line on it.
+        OrderNotOpen: the order is a draft, cancelled or complete.
+        BeyondOrder: a line takes more than it still expects, unless ``cmd.allow_over``.
+        ArchivedProduct: a line's product was archived since the order.
+    """
+    order = await locked_order(session, membership, cmd.order_id, kind)
+    if order.status not in OPEN_STATUSES:
+        raise OrderNotOpen(order.number, order.status)
+    lines = await order_lines(session, order)
+    filled = await checked_fills(session, order, lines, cmd.lines, cmd.allow_over)
+    purchase = kind == OrderKind.PURCHASE
+    draft = await start_trade(
+        session,
+        membership,
+        doc_type,
+        TradeDocument(
+            request_id=cmd.request_id,
+            warehouse_id=order.warehouse_id,
+            doc_date=cmd.doc_date,
+            note=cmd.note or order.number,
+        ),
+        tuple(TradeLine(product_id=x.product_id, qty=q, unit_price=p) for x, q, p in filled),
+        (Supplier, order.supplier_id) if purchase else (Customer, order.customer_id),
+        order=(order.id, [line.line_no for line, _, _ in filled]),
+    )
+    return Fill(order, lines, filled, draft)
 
 
 def progress(lines: Iterable[OrderLine]) -> OrderStatus:

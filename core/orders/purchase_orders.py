@@ -6,7 +6,6 @@ the same transaction, and fall again when that receipt is voided (``order_states
 orders not yet complete are what is "on order" for the stock card.
 """
 
-from datetime import date
 from decimal import Decimal
 
 from pydantic import Field
@@ -15,7 +14,6 @@ from sqlalchemy import func, select
 from core.catalog.models import Supplier
 from core.commands import MutatingCommand
 from core.db.uow import UnitOfWork
-from core.errors import OrderNotOpen
 from core.inventory.documents import (
     earlier_document,
     posted,
@@ -28,23 +26,18 @@ from core.inventory.results import DocumentPosted
 from core.numbers import ZERO
 from core.orders.models import OPEN_STATUSES, Order, OrderAction, OrderKind, OrderLine
 from core.orders.order_rows import (
-    FILL_LINES,
     MAX_LINES,
-    FillLines,
+    FillCommand,
     OrderLineInput,
     add_event,
     check_products,
-    checked_fills,
     commit_view,
     earlier_order,
     insert_order,
-    locked_order,
-    order_lines,
     progress,
+    start_fill,
 )
-from core.orders.receipts import PostReceipt, ReceiptLine
 from core.orders.results import OnOrder, OrderView
-from core.orders.trade import start_trade
 from core.orders.views import order_view
 from core.tenancy.access import Actor, require_member
 from core.tenancy.models import Role
@@ -60,14 +53,8 @@ class CreatePurchaseOrder(MutatingCommand):
     place: bool = True  # False: keep it as a draft to place later
 
 
-class ReceiveOrder(MutatingCommand):
+class ReceiveOrder(FillCommand):
     """Receive (all or part of) a purchase order: posts a receipt linked to it."""
-
-    order_id: int
-    lines: FillLines = FILL_LINES
-    allow_over: bool = False  # the user confirmed receiving more than a line expects
-    doc_date: date | None = None  # None: today, business time
-    note: str = Field(default="", max_length=500)
 
 
 async def create_purchase_order(
@@ -122,42 +109,18 @@ async def receive_order(uow: UnitOfWork, actor: Actor, cmd: ReceiveOrder) -> Doc
         )
         if earlier := await earlier_document(session, membership, DocType.RECEIPT):
             return await reload(session, earlier, membership.sees_costs)
-        order = await locked_order(session, membership, cmd.order_id, OrderKind.PURCHASE)
-        if order.status not in OPEN_STATUSES:
-            raise OrderNotOpen(order.number, order.status)
-        lines = await order_lines(session, order)
-        fills = await checked_fills(session, order, lines, cmd.lines, cmd.allow_over)
-        receipt = PostReceipt(
-            request_id=cmd.request_id,
-            warehouse_id=order.warehouse_id,
-            supplier_id=order.supplier_id,
-            doc_date=cmd.doc_date,
-            note=cmd.note or order.number,
-            lines=tuple(
-                ReceiptLine(product_id=line.product_id, qty=qty, unit_price=price)
-                for line, qty, price in fills
-            ),
-        )
-        draft = await start_trade(
-            session,
-            membership,
-            DocType.RECEIPT,
-            receipt,
-            receipt.lines,
-            (Supplier, order.supplier_id),
-            order=(order.id, [line.line_no for line, _, _ in fills]),
-        )
+        fill = await start_fill(session, membership, OrderKind.PURCHASE, DocType.RECEIPT, cmd)
+        draft = fill.draft
         values, variance = {}, ZERO
-        for line_no, got in enumerate(receipt.lines, start=1):
+        for line_no, (line, qty, price) in enumerate(fill.filled, start=1):
             booked = draft.posting.receive(
-                line_no, draft.doc.warehouse_id, got.product_id, got.qty, got.unit_price
+                line_no, draft.doc.warehouse_id, line.product_id, qty, price
             )
             values[line_no], variance = booked.value, variance + booked.variance
-        await draft.posting.finish()
-        for line, qty, _ in fills:
             line.done_qty += qty
-        order.status = progress(lines.values()).value
-        add_event(session, order, membership, OrderAction.RECEIVED, draft.doc.id)
+        await draft.posting.finish()
+        fill.order.status = progress(fill.lines.values()).value
+        add_event(session, fill.order, membership, OrderAction.RECEIVED, draft.doc.id)
         await uow.commit()
         return posted(
             draft.doc,

@@ -6,14 +6,11 @@ against the order posts an ordinary shipment linked to it (goods leave at moving
 DESIGN rule 4) and releases what it shipped from the hold, in the same transaction.
 """
 
-from datetime import date
-
 from pydantic import Field
 
 from core.catalog.models import Customer
 from core.commands import MutatingCommand
 from core.db.uow import UnitOfWork
-from core.errors import OrderNotOpen
 from core.inventory.documents import (
     earlier_document,
     posted,
@@ -24,26 +21,22 @@ from core.inventory.documents import (
 from core.inventory.models import DocType
 from core.inventory.results import DocumentPosted
 from core.numbers import ZERO
-from core.orders.models import OPEN_STATUSES, OrderAction, OrderKind
+from core.orders.models import OrderAction, OrderKind
 from core.orders.order_rows import (
-    FILL_LINES,
     MAX_LINES,
-    FillLines,
+    FillCommand,
     OrderLineInput,
     add_event,
     check_products,
-    checked_fills,
     commit_view,
     earlier_order,
     insert_order,
-    locked_order,
     order_lines,
     progress,
+    start_fill,
 )
 from core.orders.reservations import held, open_posting, rebalance
 from core.orders.results import OrderView
-from core.orders.shipments import PostShipment, ShipmentLine
-from core.orders.trade import start_trade
 from core.orders.views import order_view
 from core.tenancy.access import Actor, require_member
 from core.tenancy.models import Role
@@ -59,14 +52,8 @@ class CreateSalesOrder(MutatingCommand):
     confirm: bool = True  # False: a draft, holding nothing until confirmed
 
 
-class ShipOrder(MutatingCommand):
+class ShipOrder(FillCommand):
     """Ship (all or part of) a confirmed sales order: posts a shipment linked to it."""
-
-    order_id: int
-    lines: FillLines = FILL_LINES
-    allow_over: bool = False  # the user confirmed shipping more than a line expects
-    doc_date: date | None = None
-    note: str = Field(default="", max_length=500)
 
 
 async def create_sales_order(uow: UnitOfWork, actor: Actor, cmd: CreateSalesOrder) -> OrderView:
@@ -129,41 +116,18 @@ async def ship_order(uow: UnitOfWork, actor: Actor, cmd: ShipOrder) -> DocumentP
         )
         if earlier := await earlier_document(session, membership, DocType.SHIPMENT):
             return await reload(session, earlier, membership.sees_costs)
-        order = await locked_order(session, membership, cmd.order_id, OrderKind.SALES)
-        if order.status not in OPEN_STATUSES:
-            raise OrderNotOpen(order.number, order.status)
-        lines = await order_lines(session, order)
-        fills = await checked_fills(session, order, lines, cmd.lines, cmd.allow_over)
-        shipment = PostShipment(
-            request_id=cmd.request_id,
-            warehouse_id=order.warehouse_id,
-            customer_id=order.customer_id,
-            doc_date=cmd.doc_date,
-            note=cmd.note or order.number,
-            lines=tuple(
-                ShipmentLine(product_id=line.product_id, qty=qty, unit_price=price)
-                for line, qty, price in fills
-            ),
-        )
-        draft = await start_trade(
-            session,
-            membership,
-            DocType.SHIPMENT,
-            shipment,
-            shipment.lines,
-            (Customer, order.customer_id),
-            order=(order.id, [line.line_no for line, _, _ in fills]),
-        )
+        fill = await start_fill(session, membership, OrderKind.SALES, DocType.SHIPMENT, cmd)
+        order, lines, draft = fill.order, fill.lines, fill.draft
         before = held(order, lines)
-        for line, qty, _ in fills:
+        for line, qty, _ in fill.filled:
             line.done_qty += qty
         order.status = progress(lines.values()).value
-        rebalance(draft.posting, order, lines, before, check=False)
+        rebalance(draft.posting, order, lines, before, check=False)  # its hold goes first
         values = {
             line_no: draft.posting.issue(
-                line_no, draft.doc.warehouse_id, out.product_id, out.qty, leave_reserved=True
+                line_no, draft.doc.warehouse_id, line.product_id, qty, leave_reserved=True
             ).value
-            for line_no, out in enumerate(shipment.lines, start=1)
+            for line_no, (line, qty, _) in enumerate(fill.filled, start=1)
         }
         await draft.posting.finish()
         add_event(session, order, membership, OrderAction.SHIPPED, draft.doc.id)
