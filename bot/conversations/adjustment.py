@@ -50,19 +50,12 @@ async def _picked(update: Update, context: BotContext, pick: Pick) -> object:
         Decimal(0),
     )
     draft["current"] = {**pick, "on_hand": str(preview.on_hand)}
-    await _say(update, render.adjust_ask_change(pick, draft["warehouse"], preview.on_hand))
+    await reply(update, render.adjust_ask_change(pick, draft["warehouse"], preview.on_hand))
     return CHANGE
 
 
 picker = ProductPicker(FLOW, _picked, allow_new=False)
 PRODUCT: Final = picker.state
-
-
-async def _say(update: Update, screen: Screen) -> None:
-    """A new message, without answering a press (the picker has answered it already)."""
-    chat = update.effective_chat
-    assert chat is not None
-    await update.get_bot().send_message(chat.id, screen.text, reply_markup=screen.keyboard)
 
 
 @entry(FLOW)

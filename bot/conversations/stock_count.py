@@ -90,19 +90,12 @@ def decode(data: bytes) -> str | None:
 async def _picked(update: Update, context: BotContext, pick: Pick) -> object:
     """A product to count one by one: asks how many were found."""
     require_draft(context, FLOW)["current"] = pick
-    await _say(update, render.count_ask_qty(pick["sku"], pick["name"], pick["unit"]))
+    await reply(update, render.count_ask_qty(pick["sku"], pick["name"], pick["unit"]))
     return QTY
 
 
 picker = ProductPicker(FLOW, _picked)
 LINES: Final = picker.state  # typing a product, or lines, or sending a file
-
-
-async def _say(update: Update, screen: Screen) -> None:
-    """A new message, without answering a press (the picker has answered it already)."""
-    chat = update.effective_chat
-    assert chat is not None
-    await update.get_bot().send_message(chat.id, screen.text, reply_markup=screen.keyboard)
 
 
 @entry(FLOW)

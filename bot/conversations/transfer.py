@@ -55,19 +55,12 @@ async def _picked(update: Update, context: BotContext, pick: Pick) -> object:
     )
     available = have - _taken(draft, int(pick["product_id"]))
     draft["current"] = {**pick, "available": str(available)}
-    await _say(update, render.transfer_ask_qty(pick, _name(draft, "from_id"), available))
+    await reply(update, render.transfer_ask_qty(pick, _name(draft, "from_id"), available))
     return QTY
 
 
 picker = ProductPicker(FLOW, _picked, allow_new=False)
 LINES: Final = picker.state
-
-
-async def _say(update: Update, screen: Screen) -> None:
-    """A new message, without answering a press (the picker has answered it already)."""
-    chat = update.effective_chat
-    assert chat is not None
-    await update.get_bot().send_message(chat.id, screen.text, reply_markup=screen.keyboard)
 
 
 def _taken(draft: dict[str, Any], product_id: int) -> Decimal:
