@@ -11,7 +11,7 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from core.errors import InvalidInput
-from core.numbers import PRICE_PLACES, QTY_PLACES
+from core.numbers import MONEY_STORE_PLACES, PRICE_PLACES, QTY_PLACES
 
 _LIMIT = Decimal(10) ** 12  # no quantity or unit price of a small business comes near this
 
@@ -84,3 +84,23 @@ CountedQuantity = Annotated[
     Decimal, _places(QTY_PLACES, "a quantity"), AfterValidator(_not_negative)
 ]
 UnitPrice = Annotated[Decimal, _places(PRICE_PLACES, "a price"), AfterValidator(_not_negative)]
+
+
+# Money is checked against its currency's minor unit by the service, which knows the
+# currency; a command checks only what storage can hold.
+Amount = Annotated[Decimal, _places(MONEY_STORE_PLACES, "an amount"), AfterValidator(_positive)]
+AmountOrZero = Annotated[
+    Decimal, _places(MONEY_STORE_PLACES, "an amount"), AfterValidator(_not_negative)
+]
+
+
+def _percent(value: Decimal) -> Decimal:
+    if value > 100:
+        raise ValueError("must be at most 100")
+    return value
+
+
+Percent = Annotated[
+    Decimal, _places(2, "a percent"), AfterValidator(_positive), AfterValidator(_percent)
+]
+ExchangeRate = Annotated[Decimal, _places(6, "an exchange rate"), AfterValidator(_positive)]

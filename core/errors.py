@@ -166,3 +166,35 @@ class BeyondReturn(DomainError):
     sku: str
     returnable: Decimal
     asked: Decimal
+
+
+@dataclass
+class RoundOffBeyondLimit(DomainError):
+    """A sale's round-off (抹零) above what the owner allows (in the base currency)."""
+
+    limit: Decimal
+    currency: str
+    asked: Decimal
+
+
+@dataclass
+class CreditLimitExceeded(DomainError):
+    """A credit sale would take the customer's balance past their credit limit.
+
+    ``needs_manager``: the actor may not allow it (a clerk); otherwise a manager may post it
+    again with the limit confirmed.
+    """
+
+    customer: str
+    currency: str
+    limit: Decimal
+    balance: Decimal
+    adding: Decimal
+    needs_manager: bool
+
+
+@dataclass
+class ItemNotOpen(DomainError):
+    """A payment picked an item that is settled, voided, or not this party's to pay."""
+
+    number: str

@@ -6,16 +6,19 @@ archiving them, and anything about warehouses, is for managers and owners.
 
 from pydantic import Field, field_validator
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.listing import Party, PartyKind
 from core.catalog.models import Barcode, Customer, Product, Supplier, Warehouse
+from core.catalog.parties import party_money
 from core.catalog.results import PartyView, ProductView, WarehouseView
 from core.catalog.search import index_product
-from core.commands import Command
+from core.commands import AmountOrZero, Command
 from core.db.uow import UnitOfWork
-from core.errors import Duplicate, NotFound, WarehouseStillNeeded
+from core.errors import Duplicate, InvalidState, NotFound, WarehouseStillNeeded
+from core.finance.models import OpenItem
 from core.inventory.models import StockBalance
-from core.tenancy.access import Actor, require_member
+from core.tenancy.access import Actor, Membership, require_member
 from core.tenancy.models import Role
 
 
@@ -44,6 +47,9 @@ class ChangeParty(Command):
     phone: str | None = Field(default=None, max_length=50)
     terms_days: int | None = Field(default=None, ge=0, le=365)
     archived: bool | None = None
+    currency: str | None = Field(default=None, max_length=3)
+    credit_limit: AmountOrZero | None = None
+    no_credit_limit: bool = False  # take the credit limit away
 
 
 class ChangeWarehouse(Command):
@@ -102,21 +108,26 @@ async def change_party(uow: UnitOfWork, actor: Actor, cmd: ChangeParty) -> Party
         session = uow.session
         membership = await require_member(session, actor, Role.MANAGER, f"change {cmd.kind}s")
         if cmd.kind == "supplier":
-            view = await _change_party(uow, Supplier, membership.business_id, cmd)
+            view = await _change_party(uow, Supplier, membership, cmd)
         else:
-            view = await _change_party(uow, Customer, membership.business_id, cmd)
+            view = await _change_party(uow, Customer, membership, cmd)
         await uow.commit()
         return view
 
 
 async def _change_party(
-    uow: UnitOfWork, model: type[Party], business_id: int, cmd: ChangeParty
+    uow: UnitOfWork, model: type[Party], membership: Membership, cmd: ChangeParty
 ) -> PartyView:
     session = uow.session
+    business_id = membership.business_id
     party = await session.get(model, cmd.party_id)
     if party is None or party.business_id != business_id:
         raise NotFound(cmd.kind, str(cmd.party_id))
-    changes = cmd.model_dump(exclude={"kind", "party_id"}, exclude_none=True)
+    changes = cmd.model_dump(
+        exclude={"kind", "party_id", "currency", "credit_limit", "no_credit_limit"},
+        exclude_none=True,
+    )
+    changes.update(await _money_changes(session, membership, party, cmd))
     if "name" in changes:
         changes["name"] = changes["name"].strip()
         taken = await session.scalar(
@@ -132,6 +143,32 @@ async def _change_party(
         setattr(party, field, value.strip() if isinstance(value, str) else value)
     await session.flush()
     return PartyView.of(party)
+
+
+async def _money_changes(
+    session: AsyncSession, membership: Membership, party: Supplier | Customer, cmd: ChangeParty
+) -> dict[str, object]:
+    """The party's new currency and credit limit; a currency with items open stays.
+
+    Raises:
+        InvalidInput: not a currency, or a limit finer than it allows.
+        InvalidState: changing the currency of a party that has items open.
+    """
+    currency = cmd.currency or party.currency
+    limit = (
+        None
+        if cmd.no_credit_limit
+        else (cmd.credit_limit if cmd.credit_limit is not None else party.credit_limit)
+    )
+    money = party_money(membership, currency, limit)
+    if money["currency"] != party.currency:
+        column = OpenItem.customer_id if isinstance(party, Customer) else OpenItem.supplier_id
+        still_open = await session.scalar(
+            select(OpenItem.number).where(column == party.id, OpenItem.open != 0).limit(1)
+        )
+        if still_open is not None:
+            raise InvalidState(party.name, "open_items")
+    return money
 
 
 async def change_warehouse(uow: UnitOfWork, actor: Actor, cmd: ChangeWarehouse) -> WarehouseView:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, Price, Qty, UTCDateTime, utcnow
+from core.db.base import Base, Money, Price, Qty, UTCDateTime, utcnow
 
 
 class Product(Base):
@@ -85,6 +85,8 @@ class _Party:
     contact: Mapped[str] = mapped_column(String(100), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
     terms_days: Mapped[int] = mapped_column(Integer, default=0)
+    currency: Mapped[str | None] = mapped_column(String(3))  # None: the business's base
+    credit_limit: Mapped[Decimal | None] = mapped_column(Money)  # customers; in its currency
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

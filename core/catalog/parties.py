@@ -1,5 +1,6 @@
 """Suppliers (供应商) and customers (客户)."""
 
+from decimal import Decimal
 from typing import TypeVar
 
 from pydantic import Field
@@ -7,11 +8,12 @@ from sqlalchemy import select
 
 from core.catalog.models import Customer, Supplier
 from core.catalog.results import PartyView
-from core.commands import MutatingCommand
+from core.commands import AmountOrZero, MutatingCommand
 from core.db.uow import UnitOfWork
 from core.errors import Duplicate
+from core.finance.currency import check_amount, check_currency
 from core.idempotency import earlier_result, once_per_request, remember
-from core.tenancy.access import Actor, require_member
+from core.tenancy.access import Actor, Membership, require_member
 from core.tenancy.models import Role
 
 Party = TypeVar("Party", Supplier, Customer)
@@ -24,6 +26,24 @@ class CreateParty(MutatingCommand):
     contact: str = Field(default="", max_length=100)
     phone: str = Field(default="", max_length=50)
     terms_days: int = Field(default=0, ge=0, le=365)
+    currency: str | None = Field(default=None, max_length=3)  # None: the base currency
+    credit_limit: AmountOrZero | None = None  # a customer's, in its currency
+
+
+def party_money(
+    membership: Membership, currency: str | None, credit_limit: Decimal | None
+) -> dict[str, object]:
+    """A party's currency (None when it is the base) and credit limit, checked.
+
+    Raises:
+        InvalidInput: not an ISO 4217 code, or a limit finer than the currency allows.
+    """
+    code = check_currency(currency) if currency else membership.business.base_currency
+    limit = check_amount(credit_limit, code, "credit_limit") if credit_limit is not None else None
+    return {
+        "currency": None if code == membership.business.base_currency else code,
+        "credit_limit": limit,
+    }
 
 
 class CreateSupplier(CreateParty):
@@ -82,6 +102,7 @@ async def _create(
             contact=cmd.contact.strip(),
             phone=cmd.phone.strip(),
             terms_days=cmd.terms_days,
+            **party_money(membership, cmd.currency, cmd.credit_limit),
         )
         session.add(party)
         await session.flush()

@@ -63,10 +63,19 @@ class PartyView:
     phone: str
     terms_days: int
     archived: bool
+    currency: str | None = None  # None: the business's base currency
+    credit_limit: Decimal | None = None
 
     @classmethod
     def of(cls, party: Supplier | Customer) -> "PartyView":
         """From the row."""
         return cls(
-            party.id, party.name, party.contact, party.phone, party.terms_days, party.archived
+            party.id,
+            party.name,
+            party.contact,
+            party.phone,
+            party.terms_days,
+            party.archived,
+            party.currency,
+            party.credit_limit,
         )

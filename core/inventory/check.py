@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db.engine import Database
+from core.finance.check import MoneyDifference, check_money
 from core.inventory.models import (
     DocStatus,
     Document,
@@ -54,7 +55,7 @@ class LedgerReport:
 
     products: int = 0
     moves: int = 0
-    differences: list[Difference] = field(default_factory=list)
+    differences: list[Difference | MoneyDifference] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -72,6 +73,7 @@ async def check_ledger(db: Database) -> LedgerReport:
         await _check_orders(session, report)
         await _check_reserved(session, report)
         await _check_returns(session, report)
+        report.differences += await check_money(session)
         await session.rollback()
         return report
 

@@ -35,6 +35,11 @@ _UNSET_DOCUMENT_FIELDS: dict[str, Any] = {
     "order_id": None,
     "override_reason": "",
     "returns_id": None,
+    "rate": None,
+    "round_off": ZERO,
+    "paid_now": None,
+    "payment_method": None,
+    "due_date": None,
 }
 
 
@@ -170,6 +175,7 @@ def posted(
             qty=line.qty,
             unit_price=line.unit_price,
             amount=line.amount,
+            discount=line.discount or ZERO,
             cost=abs(line_values.get(line.line_no, ZERO)) if sees_costs else None,
         )
         for line in sorted(lines, key=lambda line: line.line_no)
@@ -188,6 +194,10 @@ def posted(
         lines=items,
         cost=cost,
         variance=variance if sees_costs else None,
+        paid_now=doc.paid_now,
+        round_off=doc.round_off or ZERO,
+        rate=doc.rate,
+        due_date=doc.due_date,
     )
 
 

@@ -83,6 +83,14 @@ class Document(Base):
     returns_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     # A manager's reason for selling stock that confirmed sales orders hold.
     override_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Money: the exchange rate to the base currency (None: in the base currency), the
+    # round-off (抹零) taken off a sale's total, what was paid at once and how (None: all of
+    # it, the documents of before credit), and when the rest falls due.
+    rate: Mapped[Decimal | None] = mapped_column(Rate)
+    round_off: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default="0")
+    paid_now: Mapped[Decimal | None] = mapped_column(Money)
+    payment_method: Mapped[str | None] = mapped_column(String(10))
+    due_date: Mapped[date | None] = mapped_column(Date)
 
 
 class DocumentLine(Base):
@@ -102,6 +110,10 @@ class DocumentLine(Base):
     book_qty: Mapped[Decimal | None] = mapped_column(Qty)
     order_line_no: Mapped[int | None] = mapped_column(Integer)  # the order line it fills
     returns_line_no: Mapped[int | None] = mapped_column(Integer)  # the returned document's line
+    # A sale line's discount: the amount taken off qty × price (and the percent it came
+    # from, if it was given as one); ``amount`` is after it.
+    discount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default="0")
+    discount_pct: Mapped[Decimal | None] = mapped_column(Price)
 
 
 class StockMove(Base):

@@ -17,6 +17,7 @@ class LinePosted:
     unit_price: Decimal | None
     amount: Decimal | None
     cost: Decimal | None  # the line's stock value moved (COGS for a sale); None for clerks
+    discount: Decimal = Decimal(0)  # a sale line's discount; ``amount`` is after it
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,17 @@ class DocumentPosted:
     lines: tuple[LinePosted, ...]
     cost: Decimal | None  # Σ line costs; None for clerks
     variance: Decimal | None  # cost-variance booked by this posting; None for clerks
+    # Money: what was paid at once (None: documents without money, like a count), the
+    # round-off, the rate to the base currency (None: in the base), when the rest is due.
+    paid_now: Decimal | None = None
+    round_off: Decimal = Decimal(0)
+    rate: Decimal | None = None
+    due_date: date | None = None
+
+    @property
+    def owed(self) -> Decimal:
+        """What stays owed (or, for a return, credited) after what was paid at once."""
+        return self.total - self.paid_now if self.paid_now is not None else Decimal(0)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from core.commands import MutatingCommand
 from core.db.base import utcnow
 from core.db.uow import UnitOfWork
 from core.errors import InvalidState, NotFound, PermissionDenied, UndoExpired
+from core.finance.items import reverse_document
 from core.idempotency import once_per_request
 from core.inventory.ledger import Posting
 from core.inventory.models import (
@@ -91,6 +92,7 @@ async def void_document(uow: UnitOfWork, actor: Actor, cmd: VoidDocument) -> Voi
         if doc.order_id is not None:
             await _reopen_order(uow, membership, doc, posting)
         await posting.finish()
+        await reverse_document(session, membership, doc)
         await uow.commit()
         return await _result(uow, doc, membership)
 

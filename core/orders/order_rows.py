@@ -13,7 +13,8 @@ from core.catalog.models import Customer, Product, Supplier
 from core.commands import Command, MutatingCommand, Quantity, UnitPrice
 from core.db.uow import UnitOfWork
 from core.errors import ArchivedProduct, BeyondOrder, NotFound, OrderNotOpen, RequestConflict
-from core.inventory.documents import Draft, local_today
+from core.finance.terms import MoneyTerms
+from core.inventory.documents import local_today
 from core.inventory.models import DocType
 from core.numbers import ZERO, mul_div, round_money
 from core.orders.models import (
@@ -26,7 +27,7 @@ from core.orders.models import (
     OrderStatus,
 )
 from core.orders.results import OrderView
-from core.orders.trade import TradeDocument, TradeLine, start_trade
+from core.orders.trade import Linked, TradeDocument, TradeDraft, TradeLine, start_trade
 from core.orders.views import order_view
 from core.sequences import next_number
 from core.tenancy.access import Membership
@@ -54,7 +55,7 @@ FillLines = tuple[FillLine, ...]
 FILL_LINES = Field(min_length=1, max_length=MAX_LINES)
 
 
-class FillCommand(MutatingCommand):
+class FillCommand(MutatingCommand, MoneyTerms):
     """Receive or ship (all or part of) an order: posts a document linked to it."""
 
     order_id: int
@@ -215,7 +216,7 @@ class Fill:
     order: Order
     lines: dict[int, OrderLine]  # all the order's lines, by number
     filled: list[tuple[OrderLine, Decimal, Decimal]]  # (line, quantity, unit price)
-    draft: Draft  # the document, numbered and linked; ``filled[i]`` is its line i + 1
+    draft: TradeDraft  # the document, numbered and linked; ``filled[i]`` is its line i + 1
 
 
 async def start_fill(
@@ -248,10 +249,11 @@ async def start_fill(
             warehouse_id=order.warehouse_id,
             doc_date=cmd.doc_date,
             note=cmd.note or order.number,
+            **cmd.model_dump(include=set(MoneyTerms.model_fields)),
         ),
         tuple(TradeLine(product_id=x.product_id, qty=q, unit_price=p) for x, q, p in filled),
         (Supplier, order.supplier_id) if purchase else (Customer, order.customer_id),
-        order=(order.id, [line.line_no for line, _, _ in filled]),
+        order=Linked(order.id, [line.line_no for line, _, _ in filled]),
     )
     return Fill(order, lines, filled, draft)
 

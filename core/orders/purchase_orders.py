@@ -114,7 +114,7 @@ async def receive_order(uow: UnitOfWork, actor: Actor, cmd: ReceiveOrder) -> Doc
         values, variance = {}, ZERO
         for line_no, (line, qty, price) in enumerate(fill.filled, start=1):
             booked = draft.posting.receive(
-                line_no, draft.doc.warehouse_id, line.product_id, qty, price
+                line_no, draft.doc.warehouse_id, line.product_id, qty, price * draft.rate
             )
             values[line_no], variance = booked.value, variance + booked.variance
             line.done_qty += qty

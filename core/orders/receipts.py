@@ -47,7 +47,11 @@ async def post_receipt(uow: UnitOfWork, actor: Actor, cmd: PostReceipt) -> Docum
         values, variance = {}, ZERO
         for line_no, line in enumerate(cmd.lines, start=1):
             booked = draft.posting.receive(
-                line_no, draft.doc.warehouse_id, line.product_id, line.qty, line.unit_price
+                line_no,
+                draft.doc.warehouse_id,
+                line.product_id,
+                line.qty,
+                line.unit_price * draft.rate,  # stock value is in the base currency
             )
             values[line_no], variance = booked.value, variance + booked.variance
         await draft.posting.finish()

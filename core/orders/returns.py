@@ -17,11 +17,28 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.catalog.models import Customer, Product, Supplier
+from core.catalog.models import Product
 from core.commands import Command, MutatingCommand, Quantity
 from core.db.uow import UnitOfWork
 from core.errors import BeyondReturn, InvalidState, NotFound
-from core.inventory.documents import earlier_document, posted, posted_request, reload
+from core.finance.items import lock_party
+from core.finance.models import PartyKind
+from core.finance.returns import (
+    book_return_credit,
+    owed_item,
+    price_return,
+    return_fields,
+)
+from core.inventory.documents import (
+    Draft,
+    earlier_document,
+    posted,
+    posted_request,
+    reload,
+    require_warehouse,
+    start_document,
+)
+from core.inventory.ledger import Posting
 from core.inventory.models import (
     DocStatus,
     DocType,
@@ -32,7 +49,7 @@ from core.inventory.models import (
 )
 from core.inventory.results import DocumentPosted
 from core.numbers import ZERO
-from core.orders.trade import TradeDocument, TradeLine, start_trade
+from core.orders.trade import TradeLine
 from core.tenancy.access import Actor, Membership, require_member
 from core.tenancy.models import Role
 
@@ -170,32 +187,28 @@ async def _post(
         original = await _original(session, membership, cmd.document_id, RETURNED[doc_type])
         left = await _left(session, original)
         lines = await _lines(session, original)
-        trade_lines = []
+        trade_lines, after = [], []
+        left_after = {n: q for n, (q, _) in left.items()}
         for x in cmd.lines:
             if x.line_no not in lines:
                 raise NotFound("document line", f"{original.number}/{x.line_no}")
             line = lines[x.line_no]
-            returnable = left[x.line_no][0]
-            if x.qty > returnable:
-                raise BeyondReturn(original.number, line[1], returnable, x.qty)
+            if x.qty > left_after[x.line_no]:
+                raise BeyondReturn(original.number, line[1], left_after[x.line_no], x.qty)
+            left_after[x.line_no] -= x.qty
+            after.append(left_after[x.line_no])
             trade_lines.append(
                 TradeLine(product_id=line[0], qty=x.qty, unit_price=line[2] or ZERO)
             )
         sale = doc_type == DocType.SALES_RETURN
-        party = (Customer, original.customer_id) if sale else (Supplier, original.supplier_id)
-        draft = await start_trade(
+        draft = await _start_return(
             session,
             membership,
+            cmd,
             doc_type,
-            TradeDocument(
-                request_id=cmd.request_id,
-                warehouse_id=original.warehouse_id,
-                doc_date=cmd.doc_date,
-                note=cmd.note or original.number,
-            ),
-            tuple(trade_lines),
-            party,
-            returns=(original.id, [x.line_no for x in cmd.lines]),
+            original,
+            trade_lines,
+            (after, all(q == 0 for q in left_after.values())),
         )
         values, variance = {}, ZERO
         for line_no, (x, back) in enumerate(zip(cmd.lines, trade_lines, strict=True), start=1):
@@ -214,6 +227,67 @@ async def _post(
             variance,
             membership.sees_costs,
         )
+
+
+async def _start_return(
+    session: AsyncSession,
+    membership: Membership,
+    cmd: PostReturn,
+    doc_type: DocType,
+    original: Document,
+    trade_lines: list[TradeLine],
+    left_after: tuple[list[Decimal], bool],
+) -> Draft:
+    """Numbers and inserts the return with its money, and books its credit (or refund)."""
+    warehouse = await require_warehouse(session, membership.business_id, original.warehouse_id)
+    posting = await Posting.open(
+        session, membership, (x.product_id for x in trade_lines), [warehouse]
+    )
+    kind = PartyKind.CUSTOMER if doc_type == DocType.SALES_RETURN else PartyKind.SUPPLIER
+    party_id = original.customer_id if kind == PartyKind.CUSTOMER else original.supplier_id
+    if party_id is not None:
+        await lock_party(session, membership, kind, party_id)
+    picked = [(x.line_no, x.qty) for x in cmd.lines]
+    after, complete = left_after
+    money = await price_return(session, original, picked, after, complete)
+    item = await owed_item(session, original)
+    draft = await start_document(
+        session,
+        membership,
+        doc_type,
+        cmd.request_id,
+        cmd.doc_date,
+        posting,
+        [
+            {
+                "product_id": x.product_id,
+                "qty": x.qty,
+                "unit_price": x.unit_price,
+                "amount": amount,
+                "returns_line_no": line_no,
+            }
+            for x, amount, (line_no, _) in zip(trade_lines, money.amounts, picked, strict=True)
+        ],
+        warehouse_id=warehouse.id,
+        returns_id=original.id,
+        note=cmd.note or original.number,
+        customer_id=original.customer_id,
+        supplier_id=original.supplier_id,
+        **return_fields(original, money, credited=item is not None),
+    )
+    if item is not None and party_id is not None:
+        await book_return_credit(
+            session,
+            membership,
+            kind,
+            party_id,
+            item,
+            money.total,
+            draft.doc.id,
+            draft.doc.number,
+            draft.doc.doc_date,
+        )
+    return draft
 
 
 async def _original(

@@ -7,7 +7,7 @@ from pydantic import Field, field_validator
 from sqlalchemy import update
 
 from core.catalog.models import Warehouse
-from core.commands import Command, MutatingCommand
+from core.commands import AmountOrZero, Command, MutatingCommand
 from core.db.uow import UnitOfWork
 from core.idempotency import NEW_BUSINESS, earlier_result, once_per_request, remember
 from core.tenancy.access import Actor, require_member
@@ -71,6 +71,7 @@ class ChangeBusinessSettings(_Settings):
     allow_negative_stock: bool | None = None
     undo_window_minutes: int | None = Field(default=None, ge=0, le=1440)  # 0: no undo button
     conversation_timeout_minutes: int | None = Field(default=None, ge=1, le=1440)
+    round_off_limit: AmountOrZero | None = None  # 抹零: the most a sale is rounded off
 
 
 @once_per_request

@@ -1,12 +1,13 @@
 """Businesses, their members and invites; per-business sequences; request log."""
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, UTCDateTime, utcnow
+from core.db.base import Base, Money, UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -45,6 +46,8 @@ class Business(Base):
     locale: Mapped[str] = mapped_column(String(10), default="zh-CN")
     undo_window_minutes: Mapped[int] = mapped_column(Integer, default=10)
     conversation_timeout_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # The most a sale's total may be rounded off (抹零), in the base currency.
+    round_off_limit: Mapped[Decimal] = mapped_column(Money, default=Decimal(1))
     group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)  # /bind
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from core.tenancy.models import Business, Role
 
@@ -20,6 +21,7 @@ class BusinessView:
     undo_window_minutes: int = 10
     conversation_timeout_minutes: int = 30
     group_chat_id: int | None = None
+    round_off_limit: Decimal = Decimal(1)
 
     @classmethod
     def of(cls, business: Business, role: Role) -> "BusinessView":
@@ -35,6 +37,7 @@ class BusinessView:
             business.undo_window_minutes,
             business.conversation_timeout_minutes,
             business.group_chat_id,
+            business.round_off_limit,
         )
 
 
