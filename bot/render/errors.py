@@ -3,11 +3,12 @@
 from typing import Final
 
 from bot.i18n import N_, _
-from bot.render.numbers import escape, qty
+from bot.render.numbers import escape, money, qty
 from core.errors import (
     ArchivedProduct,
     BeyondOrder,
     BeyondReturn,
+    CreditLimitExceeded,
     DomainError,
     Duplicate,
     GroupTaken,
@@ -15,15 +16,18 @@ from core.errors import (
     InvalidInput,
     InvalidState,
     InviteUnusable,
+    ItemNotOpen,
     LastOwner,
     NoBusiness,
     NotFound,
     OrderNotOpen,
     PermissionDenied,
     RequestConflict,
+    RoundOffBeyondLimit,
     UndoExpired,
     WarehouseStillNeeded,
 )
+from core.numbers import minor_units
 
 ORDER_STATUSES: Final = {
     "draft": N_("a draft"),
@@ -73,6 +77,10 @@ def describe(error: DomainError) -> str:  # noqa: PLR0911, PLR0912 - one answer 
             return _("{number} has returns posted against it: void those first.").format(
                 number=escape(error.number)
             )
+        case InvalidState(state="open_items"):
+            return _(
+                "{name} has open items in its currency: settle them before changing it."
+            ).format(name=escape(error.number))
         case InvalidState():
             return _("{number} is already voided.").format(number=escape(error.number))
         case InviteUnusable():
@@ -118,13 +126,76 @@ def describe(error: DomainError) -> str:  # noqa: PLR0911, PLR0912 - one answer 
             )
         case GroupTaken():
             return _("This group is already bound to another business.")
-        case InvalidInput():
-            return _("That value is not accepted ({field}: {reason}).").format(
-                field=escape(error.field), reason=escape(error.reason)
+        case RoundOffBeyondLimit():
+            return _(
+                "The round-off may be at most {limit} {currency}; "
+                "the owner sets this in /settings."
+            ).format(limit=money(error.limit, error.currency), currency=error.currency)
+        case CreditLimitExceeded(needs_manager=True):
+            return _(
+                "{customer} would owe {total} {currency}, over the credit limit of {limit}. "
+                "Ask a manager to post this sale, or take more payment now."
+            ).format(**_over_limit(error))
+        case CreditLimitExceeded():
+            return _(
+                "{customer} would owe {total} {currency}, over the credit limit of {limit}."
+            ).format(**_over_limit(error))
+        case ItemNotOpen():
+            return _("{number} has nothing open to pay: it is settled or voided.").format(
+                number=escape(error.number)
             )
+        case InvalidInput():
+            return invalid_input(error)
         case RequestConflict():
             return _("This request was already used for something else. Please start again.")
     return _("The request was refused.")
+
+
+def _over_limit(error: CreditLimitExceeded) -> dict[str, str]:
+    return {
+        "customer": escape(error.customer),
+        "total": money(error.balance + error.adding, error.currency),
+        "currency": error.currency,
+        "limit": money(error.limit, error.currency),
+    }
+
+
+_INPUT_REASONS: Final = {
+    "more than the total": N_("That is more than the total."),
+    "without a party nothing can stay owed": N_(
+        "A walk-in customer pays in full: pick a customer to sell on credit."
+    ),
+    "before the document's date": N_("The due date cannot be before the document's date."),
+    "only a sale is rounded off": N_("Only a sale's total can be rounded off."),
+    "more than the line's value": N_("The discount is more than the line is worth."),
+    "give a percent or an amount, not both": N_("Give a discount as a percent or an amount."),
+    "only a sale's lines take a discount": N_("Only a sale's lines take a discount."),
+    "not an ISO 4217 currency": N_(
+        "That is not a currency code. Use ISO 4217 codes such as CNY, USD, EUR, JPY."
+    ),
+    "more than the payment": N_("The picked items add up to more than the payment."),
+    "before the start": N_("The end of the period is before its start."),
+}
+
+
+def invalid_input(error: InvalidInput) -> str:
+    """A refused value, said in the domain's words where the reason is a known one."""
+    if error.reason in _INPUT_REASONS:
+        return _(_INPUT_REASONS[error.reason])
+    if error.reason.endswith("decimal places") and error.reason[:3].isupper():
+        currency = error.reason[:3]
+        return _("{currency} amounts have at most {places} decimal places.").format(
+            currency=currency, places=minor_units(currency)
+        )
+    if error.field == "rate":
+        return _("Enter the exchange rate to the base currency (a number above 0).")
+    if error.reason.startswith("more than") and error.reason.endswith("has open"):
+        return _("That is more than {number} has open.").format(
+            number=escape(error.reason.removeprefix("more than ").removesuffix(" has open"))
+        )
+    return _("That value is not accepted ({field}: {reason}).").format(
+        field=escape(error.field), reason=escape(error.reason)
+    )
 
 
 def invite_problem(reason: str) -> str:
