@@ -1,5 +1,6 @@
 """Money owed: credit sales and receipts, payments, returns, voids, limits, discounts."""
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
@@ -372,3 +373,25 @@ async def test_another_business_cannot_pay_or_see_our_customer(db: Database) -> 
         await collect(other, "5", customer=shop.customer_id)
     with pytest.raises(NotFound):
         await party_account(other.uow(), other.manager, PartyKind.CUSTOMER, shop.customer_id)
+
+
+async def test_payments_and_credit_sales_racing_for_one_customer_all_count(db: Database) -> None:
+    """Each money posting locks the party: concurrent ones settle one after the other."""
+    shop = await stocked(db)
+    await credit_sale(shop, "10", "10")
+    calls = [collect(shop, "7") for _ in range(6)] + [
+        credit_sale(shop, "1", "5") for _ in range(4)
+    ]
+    await asyncio.gather(*calls)
+    assert await balance(shop) == D("100.00") - 6 * D(7) + 4 * D(5)
+    await assert_checks(shop)
+
+
+async def test_the_same_payment_delivered_twice_at_once_posts_once(db: Database) -> None:
+    shop = await stocked(db)
+    await credit_sale(shop, "10", "10")
+    first, second = await asyncio.gather(
+        collect(shop, "30", request_id="same"), collect(shop, "30", request_id="same")
+    )
+    assert first.number == second.number
+    assert await balance(shop) == D("70.00")
