@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+
 from core.catalog.parties import CreateCustomer, CreateSupplier, create_customer, create_supplier
 from core.catalog.products import CreateProduct, create_product
 from core.catalog.results import ProductView
@@ -18,7 +20,11 @@ from core.catalog.warehouses import CreateWarehouse, create_warehouse, list_ware
 from core.db.engine import Database
 from core.db.uow import UnitOfWork
 from core.errors import InsufficientStock
+from core.finance.accounts import party_account
+from core.finance.models import PartyKind, PaymentMethod
+from core.finance.payments import PostPayment, post_payment
 from core.inventory.counts import CountLine, PostStockCount, post_stock_count
+from core.inventory.models import Document
 from core.inventory.stock import on_hand
 from core.inventory.transfers import PostTransfer, TransferLine, post_transfer
 from core.orders.order_rows import FillLine, OrderLineInput
@@ -88,6 +94,9 @@ CATALOG: tuple[tuple[str, str, str, str, str], ...] = (
     ("笔记本 B5", "本", "3.2", "8", "20"),
     ("胶带 48mm", "卷", "2.8", "6", "20"),
 )
+# Customers' payment terms in days: 李记茶馆 (7 days) buys on credit and pays late.
+TERMS = (15, 7, 30, 0)
+METHODS = (PaymentMethod.CASH, PaymentMethod.WECHAT, PaymentMethod.ALIPAY, PaymentMethod.BANK)
 SUPPLIERS = ("杭州茶厂", "福建安溪茶业", "光明乳业经销", "本地粮油批发", "义乌日用百货")
 CUSTOMERS = (
     "王老板便利店",
@@ -168,12 +177,19 @@ async def create_demo(
                 uow(),
                 owner,
                 CreateCustomer(
-                    request_id=f"{key}-c{n}", name=name, terms_days=rng.choice((0, 15, 30))
+                    request_id=f"{key}-c{n}",
+                    name=name,
+                    terms_days=TERMS[n % len(TERMS)],
+                    credit_limit=D(20_000) if n == 0 else None,
                 ),
             )
         ).party_id
         for n, name in enumerate(CUSTOMERS)
     ]
+    if built := await _built(db, business.business_id):  # a second run: nothing more
+        return DemoSummary(
+            business.business_id, business.name, len(products), len(warehouses), built, 0, 3
+        )
     documents = refused = 0
     today = datetime.now(ZoneInfo(business.timezone)).date()
     for day in range(days, 0, -1):
@@ -196,6 +212,26 @@ async def create_demo(
                     supplier_id=rng.choice(suppliers),
                     doc_date=doc_date,
                     lines=lines,
+                    paid_now=None if day == days else D(0),  # on the supplier's 30 days
+                    payment_method=PaymentMethod.BANK,
+                ),
+            )
+            documents += 1
+        if day in (days, days - 9):  # 李记茶馆 buys on 7 days' credit and has not paid since
+            await post_shipment(
+                uow(),
+                owner,
+                PostShipment(
+                    request_id=f"{key}-late{day}",
+                    warehouse_id=warehouses[0],
+                    customer_id=customers[1],
+                    doc_date=doc_date,
+                    lines=(
+                        ShipmentLine(
+                            product_id=products[1].product_id, qty=D(3), unit_price=D(128)
+                        ),
+                    ),
+                    paid_now=D(0),
                 ),
             )
             documents += 1
@@ -208,6 +244,8 @@ async def create_demo(
                 )
                 for p in rng.sample(products, rng.randint(1, 4))
             )
+            customer = rng.choice((None, *customers))
+            on_credit = customer is not None and customers.index(customer) < 3
             try:
                 await post_shipment(
                     uow(),
@@ -215,9 +253,11 @@ async def create_demo(
                     PostShipment(
                         request_id=f"{key}-xs{day}-{n}",
                         warehouse_id=warehouses[0],
-                        customer_id=rng.choice((None, *customers)),
+                        customer_id=customer,
                         doc_date=doc_date,
                         lines=sold,
+                        paid_now=D(0) if on_credit else None,
+                        payment_method=rng.choice(METHODS),
                     ),
                 )
                 documents += 1
@@ -226,6 +266,9 @@ async def create_demo(
         if day == 10:
             await _transfer_and_count(uow, owner, key, warehouses, products, rng, doc_date)
             documents += 2
+        if day % 7 == 3:  # weekly collections; 李记茶馆 (customers[1]) never pays
+            documents += await _collect(uow, owner, f"{key}-sk{day}", customers, doc_date)
+    documents += await _pay_suppliers(uow, owner, key, suppliers, today)
     orders = await _orders(uow, owner, key, suppliers, customers, products, warehouses[0])
     return DemoSummary(
         business.business_id,
@@ -236,6 +279,62 @@ async def create_demo(
         refused,
         orders,
     )
+
+
+async def _built(db: Database, business_id: int) -> int:
+    """How many documents an earlier run posted (its history depends on the stock it met)."""
+    async with db.reads() as session:
+        count = await session.scalar(
+            select(func.count()).select_from(Document).where(Document.business_id == business_id)
+        )
+        return int(count or 0)
+
+
+async def _collect(
+    uow: Callable[[], UnitOfWork], owner: Actor, key: str, customers: list[int], day: date
+) -> int:
+    """王老板 pays what he owes; 张三超市 pays half; 李记茶馆 pays nothing (overdue)."""
+    posted = 0
+    for n, share in ((0, D(1)), (2, D("0.5"))):
+        owed = (await party_account(uow(), owner, PartyKind.CUSTOMER, customers[n])).balance
+        amount = (owed * share).quantize(D("1"))
+        if amount > 0:
+            await post_payment(
+                uow(),
+                owner,
+                PostPayment(
+                    request_id=f"{key}-{n}",
+                    kind=PartyKind.CUSTOMER,
+                    party_id=customers[n],
+                    amount=amount,
+                    method=PaymentMethod.WECHAT if n == 0 else PaymentMethod.BANK,
+                    doc_date=day,
+                ),
+            )
+            posted += 1
+    return posted
+
+
+async def _pay_suppliers(
+    uow: Callable[[], UnitOfWork], owner: Actor, key: str, suppliers: list[int], today: date
+) -> int:
+    """The first supplier is paid half of what we owe it; the others wait for their terms."""
+    owed = (await party_account(uow(), owner, PartyKind.SUPPLIER, suppliers[0])).balance
+    if owed <= 0:
+        return 0
+    await post_payment(
+        uow(),
+        owner,
+        PostPayment(
+            request_id=f"{key}-fk0",
+            kind=PartyKind.SUPPLIER,
+            party_id=suppliers[0],
+            amount=(owed / 2).quantize(D("1")),
+            method=PaymentMethod.BANK,
+            doc_date=today,
+        ),
+    )
+    return 1
 
 
 async def _orders(
