@@ -13,6 +13,7 @@ and the card is shown again. The draft says what is being changed:
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Final
 
 from telegram import Update
@@ -28,6 +29,7 @@ from bot.render import catalog as render
 from bot.render.errors import describe
 from bot.render.screen import Screen, button, keyboard, rows
 from core.errors import DomainError, Duplicate, InvalidInput
+from core.finance.currency import check_currency
 from core.tenancy.businesses import current_business
 
 FLOW: Final = "catalog"
@@ -89,6 +91,31 @@ def _terms(text: str) -> int:
     return int(cleaned)
 
 
+def _currency(text: str) -> str:
+    try:
+        return check_currency(text)
+    except InvalidInput:
+        raise InputError(
+            _("That is not a currency code. Use ISO 4217 codes such as CNY, USD, EUR, JPY.")
+        ) from None
+
+
+NO_LIMIT: Final = ("none", "no", "无", "不限", "-")
+
+
+def _credit_limit(text: str) -> str:
+    """An amount, or "none" (no limit), kept as text: "" means no limit."""
+    if text.strip().casefold() in NO_LIMIT:
+        return ""
+    try:
+        value = Decimal(text.strip().replace(",", ""))
+    except ArithmeticError:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0 or value != round(value, 2) or value >= 10**12:
+        raise InputError(_("A credit limit is an amount (e.g. 5000), or “none” for no limit."))
+    return str(value)
+
+
 def _units() -> list[str]:
     return [_("pcs"), _("box"), _("kg"), _("bottle")]
 
@@ -113,6 +140,8 @@ SPECS: Final = {
     "contact": Spec(_short(MAX_CONTACT)),
     "phone": Spec(_short(MAX_PHONE)),
     "terms_days": Spec(_terms, lambda: ["0", "7", "15", "30", "60"]),
+    "currency": Spec(_currency, lambda: ["CNY", "USD", "EUR", "HKD", "JPY"]),
+    "credit_limit": Spec(_credit_limit, lambda: [_("none"), "5000", "20000"]),
 }
 
 

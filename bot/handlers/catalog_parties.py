@@ -34,6 +34,7 @@ from core.errors import NotFound, WarehouseStillNeeded
 
 KINDS: Final[dict[str, PartyKind]] = {"s": "supplier", "c": "customer"}
 PARTY_FIELDS: Final = ("name", "contact", "phone", "terms_days")
+MONEY_FIELDS: Final = ("currency", "credit_limit")  # edited on a card, not asked when adding
 
 
 async def _stale(update: Update) -> None:
@@ -121,7 +122,7 @@ async def edit(update: Update, context: BotContext) -> object:
     except (ValueError, KeyError, NotFound):
         await _stale(update)
         return END
-    if field not in PARTY_FIELDS:
+    if field not in PARTY_FIELDS + MONEY_FIELDS:
         await _stale(update)
         return END
     current = {
@@ -129,6 +130,8 @@ async def edit(update: Update, context: BotContext) -> object:
         "contact": escape(party.contact),
         "phone": escape(party.phone),
         "terms_days": str(party.terms_days),
+        "currency": party.currency or "",
+        "credit_limit": "" if party.credit_limit is None else str(party.credit_limit),
     }[field]
     prompt = render.ask_value(field, escape(party.name), current)
     return await flow.start(
@@ -139,7 +142,11 @@ async def edit(update: Update, context: BotContext) -> object:
 async def _save_party_edit(
     update: Update, context: BotContext, draft: dict[str, Any], kind: PartyKind
 ) -> Screen:
-    cmd = ChangeParty.build(kind=kind, party_id=int(draft["id"]), **draft["values"])
+    values = dict(draft["values"])
+    if values.get("credit_limit") == "":  # "none": the limit is taken away
+        values.pop("credit_limit")
+        values["no_credit_limit"] = True
+    cmd = ChangeParty.build(kind=kind, party_id=int(draft["id"]), **values)
     party = await change_party(context.uow(), context.actor(update), cmd)
     return render.party_card(kind, party)
 

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton
 
 from bot.i18n import N_, _
 from bot.render import stock as stock_render
-from bot.render.numbers import escape, price, qty
+from bot.render.numbers import escape, money, price, qty
 from bot.render.screen import Screen, button, keyboard, rows
 from core.catalog.listing import ProductOverview
 from core.catalog.results import PartyView, ProductView, WarehouseView
@@ -28,6 +28,8 @@ FIELDS: Final = {
     "contact": N_("Contact"),
     "phone": N_("Phone"),
     "terms_days": N_("Payment terms (days)"),
+    "currency": N_("Currency"),
+    "credit_limit": N_("Credit limit"),
 }
 PRODUCT_BUTTONS: Final = (
     ("name", N_("✏️ Name")),
@@ -45,6 +47,8 @@ PARTY_BUTTONS: Final = (
     ("phone", N_("📞 Phone")),
     ("terms_days", N_("📅 Payment terms")),
 )
+SUPPLIER_BUTTONS: Final = (("currency", N_("💱 Currency")),)
+CUSTOMER_BUTTONS: Final = (*SUPPLIER_BUTTONS, ("credit_limit", N_("🚦 Credit limit")))
 KIND_CODES: Final = {"supplier": "s", "customer": "c"}
 
 
@@ -203,7 +207,17 @@ def party_card(kind: str, party: PartyView) -> Screen:
         _("Phone: {phone}").format(phone=escape(party.phone) or NONE),
         _("Payment terms: {days} days").format(days=party.terms_days),
     ]
-    edits = [button(_(label), "qe", code, party.party_id, field) for field, label in PARTY_BUTTONS]
+    if party.currency:
+        lines.append(_("Currency: {currency}").format(currency=party.currency))
+    if kind == "customer":
+        limit = (
+            money(party.credit_limit, party.currency or "CNY")
+            if party.credit_limit is not None
+            else _("none")
+        )
+        lines.append(_("Credit limit: {limit}").format(limit=limit))
+    fields = PARTY_BUTTONS + (CUSTOMER_BUTTONS if kind == "customer" else SUPPLIER_BUTTONS)
+    edits = [button(_(label), "qe", code, party.party_id, field) for field, label in fields]
     flag = (
         button(_("♻️ Restore"), "qa", code, party.party_id, 0)
         if party.archived
@@ -269,6 +283,8 @@ def ask_new(field: str) -> str:
         "contact": _("Contact person? Type it, or skip."),
         "phone": _("Phone number? Type it, or skip."),
         "terms_days": _("Payment terms in days? Tap one or type it (0: pays at once)."),
+        "currency": _("Currency code (ISO 4217)? Tap one or type it, e.g. USD."),
+        "credit_limit": _("Credit limit? Type an amount, or “none”."),
     }
     return prompts.get(field, field_name(field))
 

@@ -327,3 +327,36 @@ async def test_a_double_tap_on_the_last_step_adds_one_product(harness: BotHarnes
     assert len(rows) == 1
     view = await get_product(shop.uow(), shop.viewer, rows[0].id)
     assert view.default_sale_price is None
+
+
+async def test_a_customers_currency_and_credit_limit_are_set_on_its_card(
+    harness: BotHarness,
+) -> None:
+    shop = await shop_with(harness)
+    manager = harness.person(shop.manager.user_id, language="en")
+    await manager.send("/customers")
+    await manager.press("王老板")
+    await manager.press("🚦 Credit limit")
+    assert "A credit limit is an amount" in joined(await manager.send("lots"))
+    assert "Credit limit: 5,000.00" in joined(await manager.send("5000"))
+    await manager.press("💱 Currency")
+    assert "not a currency code" in joined(await manager.send("RMB"))
+    card = joined(await manager.send("usd"))
+    assert "Currency: USD" in card and "Credit limit: 5,000.00" in card
+    await manager.press("🚦 Credit limit")
+    assert "Credit limit: none" in joined(await manager.send("none"))
+    async with harness.db.reads() as session:
+        customer = await session.get_one(Customer, shop.customer_id)
+    assert (customer.currency, customer.credit_limit) == ("USD", None)
+
+
+async def test_a_supplier_card_has_a_currency_but_no_credit_limit_in_chinese(
+    harness: BotHarness,
+) -> None:
+    shop = await shop_with(harness)
+    manager = harness.person(shop.manager.user_id, language="zh-hans")
+    await manager.send("/suppliers")
+    card = joined(await manager.press("杭州茶厂"))
+    assert "信用额度" not in card
+    await manager.press("币种")
+    assert "币种：EUR" in joined(await manager.send("EUR"))
