@@ -11,6 +11,7 @@ from bot.render.numbers import escape, money, price, qty
 from bot.render.screen import Screen, button, keyboard, rows
 from core.inventory.history import DocumentCard, DocumentSummary
 from core.inventory.results import VoidPosted
+from core.numbers import mul_div, round_money
 
 PAGE: Final = 10  # documents per page of /docs
 COPYABLE: Final = ("CG", "XS", "DB")  # types whose flows can start from a voided copy
@@ -291,13 +292,14 @@ def _card_lines(doc: DocumentCard) -> list[str]:
                 total=money(doc.total, doc.currency), currency=doc.currency
             )
         )
+    lines.extend(_money_lines(doc))
     if doc.cost is not None:
-        lines.append(_("Cost: {cost}").format(cost=money(doc.cost, doc.currency)))
+        base = doc.base_currency
+        lines.append(_("Cost: {cost}").format(cost=money(doc.cost, base)))
         if doc.doc_type == "XS":
+            revenue = round_money(mul_div(doc.total, doc.rate or 1), base)
             lines.append(
-                _("Gross profit: {profit}").format(
-                    profit=money(doc.total - doc.cost, doc.currency)
-                )
+                _("Gross profit: {profit}").format(profit=money(revenue - doc.cost, base))
             )
     if doc.note:
         lines.append(_("Note: {note}").format(note=escape(doc.note)))
@@ -320,6 +322,62 @@ def _card_lines(doc: DocumentCard) -> list[str]:
     return lines
 
 
+PAYMENT_METHODS: Final = {
+    "cash": N_("cash"),
+    "bank": N_("bank transfer"),
+    "wechat": N_("WeChat"),
+    "alipay": N_("Alipay"),
+}
+
+
+def method_name(method: str | None) -> str:
+    """A payment method in the user's language."""
+    return _(PAYMENT_METHODS.get(method or "cash", method or ""))
+
+
+def _money_lines(doc: DocumentCard) -> list[str]:
+    """Round-off, rate, and how it was settled: paid at once, owed and due, or credited."""
+    lines = []
+    if doc.round_off:
+        lines.append(_("Round-off: −{amount}").format(amount=money(doc.round_off, doc.currency)))
+    if doc.rate is not None:
+        lines.append(
+            _("Rate: 1 {currency} = {rate} {base}").format(
+                currency=doc.currency, rate=f"{doc.rate.normalize():f}", base=doc.base_currency
+            )
+        )
+    if doc.paid_now is None:
+        return lines
+    returned = doc.doc_type in ("XSTH", "CGTH")
+    if doc.paid_now:
+        text = (
+            _("Refunded at once: {amount} ({method})")
+            if returned
+            else _("Paid at once: {amount} ({method})")
+        )
+        lines.append(
+            text.format(
+                amount=money(doc.paid_now, doc.currency), method=method_name(doc.payment_method)
+            )
+        )
+    if doc.owed and returned:
+        lines.append(
+            _("Credited to the account: {amount}").format(amount=money(doc.owed, doc.currency))
+        )
+    elif doc.owed:
+        lines.append(
+            _("On credit: {amount}, due {date}").format(
+                amount=money(doc.owed, doc.currency),
+                date=doc.due_date.isoformat() if doc.due_date else "—",
+            )
+        )
+        if doc.still_open is not None and doc.status == "posted":
+            lines.append(
+                _("Still open: {amount}").format(amount=money(doc.still_open, doc.currency))
+            )
+    return lines
+
+
 def _line(doc: DocumentCard, index: int) -> str:
     line = doc.lines[index]
     amount = qty(line.qty)
@@ -328,8 +386,10 @@ def _line(doc: DocumentCard, index: int) -> str:
     text = f"{line.line_no}. {escape(line.sku)} {escape(line.name)} × {amount} {escape(line.unit)}"
     if line.unit_price is not None:
         text += f" @ {price(line.unit_price, doc.currency)}"
+    if line.discount:
+        text += " − " + _("discount {amount}").format(amount=money(line.discount, doc.currency))
     if line.amount is not None and line.amount != Decimal(0):
         text += f" = {money(line.amount, doc.currency)}"
     if line.cost is not None:
-        text += " (" + _("cost {cost}").format(cost=money(line.cost, doc.currency)) + ")"
+        text += " (" + _("cost {cost}").format(cost=money(line.cost, doc.base_currency)) + ")"
     return text.rstrip()

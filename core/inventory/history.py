@@ -16,6 +16,7 @@ from core.commands import Command
 from core.db.base import utcnow
 from core.db.uow import UnitOfWork
 from core.errors import NotFound
+from core.finance.models import OpenItem
 from core.inventory.models import DocStatus, DocType, Document, DocumentLine, MoveKind, StockMove
 from core.numbers import ZERO
 from core.tenancy.access import Actor, Membership, require_member
@@ -37,6 +38,7 @@ class CardLine:
     unit_price: Decimal | None
     amount: Decimal | None
     cost: Decimal | None
+    discount: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,21 @@ class DocumentCard:
     can_undo: bool = False  # posted, within the window, and the author or a manager
     can_void: bool = False  # posted, and the member is a manager or the owner
     can_return: bool = False  # a posted sale or receipt, and the member may post returns
+    # Money: paid at once and how (None: a document without money), the round-off, the rate
+    # to the base currency (None: in the base), when the rest falls due, and — for managers
+    # only — how much of what it left owed is still open now.
+    paid_now: Decimal | None = None
+    payment_method: str | None = None
+    round_off: Decimal = Decimal(0)
+    rate: Decimal | None = None
+    due_date: date | None = None
+    still_open: Decimal | None = None
+    base_currency: str = "CNY"  # the business's: costs are in it
+
+    @property
+    def owed(self) -> Decimal:
+        """What it left owed (a return: credited) beyond what was paid at once."""
+        return self.total - self.paid_now if self.paid_now is not None else Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,7 @@ async def _card(session: AsyncSession, membership: Membership, doc: Document) ->
             unit_price=line.unit_price,
             amount=line.amount,
             cost=None if costs is None else costs.get(line.line_no, ZERO),
+            discount=line.discount or ZERO,
         )
         for line, sku, name, unit in rows
     )
@@ -222,10 +240,25 @@ async def _card(session: AsyncSession, membership: Membership, doc: Document) ->
         and window.total_seconds() > 0
         and utcnow() <= undo_until,
         can_void=posted and manager,
+        paid_now=doc.paid_now,
+        payment_method=doc.payment_method,
+        round_off=doc.round_off or ZERO,
+        rate=doc.rate,
+        due_date=doc.due_date,
+        still_open=await _still_open(session, doc) if manager else None,
+        base_currency=membership.business.base_currency,
         can_return=posted
         and doc.doc_type in (DocType.SHIPMENT, DocType.RECEIPT)
         and membership.role.at_least(Role.CLERK),
     )
+
+
+async def _still_open(session: AsyncSession, doc: Document) -> Decimal | None:
+    """What is still open of the item the document booked (None: it booked none)."""
+    found = await session.scalar(
+        select(OpenItem.open).where(OpenItem.document_id == doc.id, OpenItem.reverses_id.is_(None))
+    )
+    return None if found is None else abs(found)
 
 
 async def _party(session: AsyncSession, doc: Document) -> tuple[int | None, str | None]:
