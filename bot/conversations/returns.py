@@ -22,6 +22,7 @@ from bot.render import returns as render
 from bot.render.errors import describe
 from bot.render.screen import Screen
 from core.errors import DomainError
+from core.inventory.history import DocumentFilter, list_documents
 from core.orders.returns import (
     PostReturn,
     ReturnableDocument,
@@ -54,10 +55,20 @@ async def start_command(update: Update, context: BotContext) -> object:
         return await _open(update, context, number=number)
     chat = update.effective_chat
     assert chat is not None
-    business = await current_business(context.uow(), context.actor(update))
+    actor = context.actor(update)
+    business = await current_business(context.uow(), actor)
+    recent = await list_documents(context.uow(), actor, DocumentFilter(limit=30))
+    returnable_now = [d for d in recent if d.doc_type in ("XS", "CG") and d.status == "posted"]
     begin(context, FLOW, chat.id, business.conversation_timeout_minutes)
-    await reply(update, render.ask_number())
+    await reply(update, render.ask_number(returnable_now[:8]))
     return NUMBER
+
+
+@step(FLOW)
+async def picked_recent(update: Update, context: BotContext) -> object:
+    """One of the recent sales or receipts listed under the question."""
+    document_id = int(cb.args(update.callback_query.data if update.callback_query else None)[0])
+    return await _open(update, context, document_id=document_id, retry=NUMBER)
 
 
 @step(FLOW)
@@ -175,7 +186,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                 CallbackQueryHandler(start_command, pattern=r"^1:cmd:return$"),
             ],
             states={
-                NUMBER: [MessageHandler(TEXT, got_number)],
+                NUMBER: [
+                    MessageHandler(TEXT, got_number),
+                    CallbackQueryHandler(picked_recent, pattern=cb.pattern("ret.pick")),
+                ],
                 LINES: [
                     MessageHandler(TEXT, typed_lines),
                     CallbackQueryHandler(all_of_it, pattern=cb.pattern("ret.all")),

@@ -1,11 +1,13 @@
 """Screens of the return flow (退货)."""
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from bot.i18n import _
 from bot.render.numbers import escape, money, qty
 from bot.render.screen import Screen, button, keyboard
+from core.inventory.history import DocumentSummary
 from core.inventory.results import DocumentPosted
 
 
@@ -16,14 +18,21 @@ def _title(draft: dict[str, Any]) -> str:
     return _("↩ Purchase return of {number}").format(number=number)
 
 
-def ask_number() -> Screen:
-    """/return alone: which sale or receipt."""
+def ask_number(recent: Sequence[DocumentSummary] = ()) -> Screen:
+    """/return alone: which sale or receipt — a recent one by a tap, or any by its number."""
+    picks = [
+        [
+            button(
+                f"{d.number} · {d.party_name or '—'} · {money(d.total)}"[:60],
+                "ret.pick",
+                d.document_id,
+            )
+        ]
+        for d in recent
+    ]
     return Screen(
-        _(
-            "Which sale or receipt? Type its number (e.g. XS-2026-00012), or open it in "
-            "/docs and tap ↩ Return goods."
-        ),
-        keyboard(cancel=True),
+        _("Which sale or receipt? Tap a recent one, or type its number (e.g. XS-2026-00012)."),
+        keyboard(*picks, cancel=True),
     )
 
 
@@ -64,6 +73,14 @@ def posted(result: DocumentPosted) -> Screen:
     text = _("✅ Return {number} posted. Total: {total}").format(
         number=number, total=money(result.total, result.currency)
     )
+    if result.paid_now:
+        text += "\n" + _("Refund now: {amount}").format(
+            amount=money(result.paid_now, result.currency)
+        )
+    elif result.owed:
+        text += "\n" + _("Taken off what is owed: {amount}").format(
+            amount=money(result.owed, result.currency)
+        )
     return Screen(text, keyboard([button(_("↩ Undo"), "undo", result.document_id)]))
 
 

@@ -4,9 +4,12 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from core.finance.accounts import party_account
+from core.finance.models import PartyKind
 from core.inventory.models import Document
 from core.inventory.stock import on_hand
 from tests.bot.harness import BotHarness, joined
+from tests.support.money import credit_sale
 from tests.support.shop import Shop, open_shop
 
 D = Decimal
@@ -52,7 +55,7 @@ async def test_a_receipt_is_returned_by_its_number_in_chinese(harness: BotHarnes
     receipt = await shop.receive(shop.tea, "10", "5")
     clerk = harness.person(shop.clerk.user_id, language="zh-hans")
 
-    assert "请输入单号" in joined(await clerk.send("/return"))
+    assert "或输入单号" in joined(await clerk.send("/return"))
     assert "找不到：CG-1999-00001。" in joined(await clerk.send("CG-1999-00001"))  # asked again
     lines = joined(await clerk.send(receipt.number.lower()))
     assert "↩ 采购退货" in lines and "最多可退 10 盒" in lines
@@ -70,3 +73,22 @@ async def test_a_viewer_may_not_return(harness: BotHarness) -> None:
     viewer = harness.person(shop.viewer.user_id, language="en")
     assert "may not do this" in joined(await viewer.send(f"/return {receipt.number}"))
     assert await returns(harness) == 0
+
+
+async def test_return_alone_lists_recent_sales_and_receipts_and_a_credit_return_reduces_debt(
+    harness: BotHarness,
+) -> None:
+    shop = await open_shop(harness.db)
+    await shop.receive(shop.tea, "10", "5")
+    sale = await credit_sale(shop, "4", "9")
+    manager = harness.person(shop.manager.user_id, language="en")
+    asked = joined(await manager.send("/return"))
+    assert "Tap a recent one" in asked
+    assert any(label.startswith(sale.number) for label in manager.buttons())
+    assert not any(label.startswith("XSTH") for label in manager.buttons())
+    await manager.press(sale.number)
+    await manager.send("1 1")
+    posted = joined(await manager.press("✅ Post the return"))
+    assert "Taken off what is owed: 9.00" in posted
+    account = await party_account(shop.uow(), shop.manager, PartyKind.CUSTOMER, shop.customer_id)
+    assert account.balance == D("27.00")
