@@ -57,6 +57,8 @@ def describe(error: DomainError) -> str:  # noqa: PLR0911, PLR0912 - one answer 
             )
         case PermissionDenied(role=None):
             return _("You are not a member of this business. Ask its owner for an invite link.")
+        case PermissionDenied(role="group"):
+            return _("Money owed is not shown in a group chat: ask me in a private chat.")
         case PermissionDenied():
             return _("Your role ({role}) may not do this. Ask a manager or the owner.").format(
                 role=role_name(error.role or "")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.catalog.models import Customer, Supplier
 from core.db.uow import UnitOfWork
 from core.errors import InvalidInput, NotFound
-from core.finance.items import MODELS, PartyRow, party_column, party_currency
+from core.finance.items import MODELS, PartyRow, party_column, party_currency, require_money_member
 from core.finance.models import OpenItem, PartyKind, Payment
 from core.finance.results import (
     BUCKETS,
@@ -41,7 +41,7 @@ async def party_account(
         NotFound: no such party in this business.
     """
     async with uow.reading() as session:
-        membership = await require_member(session, actor, Role.MANAGER, "see accounts")
+        membership = await require_money_member(session, actor, "see accounts")
         party = await _party(session, membership, kind, party_id)
         currency = party_currency(party, membership)
         today = local_today(membership)
@@ -150,7 +150,7 @@ async def statement(
     if end < start:
         raise InvalidInput("end", "before the start", end.isoformat())
     async with uow.reading() as session:
-        membership = await require_member(session, actor, Role.MANAGER, "see statements")
+        membership = await require_money_member(session, actor, "see statements")
         party = await _party(session, membership, kind, party_id)
         currency = party_currency(party, membership)
         base = _items(membership, kind, party_id).where(OpenItem.currency == currency)
@@ -217,7 +217,7 @@ async def aging(
         PermissionDenied: below manager.
     """
     async with uow.reading() as session:
-        membership = await require_member(session, actor, Role.MANAGER, "see aging")
+        membership = await require_money_member(session, actor, "see aging")
         today = as_of or local_today(membership)
         model: type[Customer] | type[Supplier] = MODELS[kind]
         column = party_column(kind)

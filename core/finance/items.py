@@ -6,24 +6,40 @@ one customer at once are matched one after the other against the same open items
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalog.models import Customer, Supplier
-from core.errors import NotFound
+from core.errors import NotFound, PermissionDenied
 from core.finance.currency import to_base
 from core.finance.matching import ItemState, Match, match_oldest_first, settle
 from core.finance.models import Allocation, OpenItem, PartyKind
 from core.inventory.models import Document
 from core.numbers import ZERO, negate
-from core.tenancy.access import Membership
+from core.tenancy.access import Actor, Membership, require_member
+from core.tenancy.models import Role
 
 PartyRow = Customer | Supplier
 MODELS: dict[PartyKind, type[Customer] | type[Supplier]] = {
     PartyKind.CUSTOMER: Customer,
     PartyKind.SUPPLIER: Supplier,
 }
+
+
+async def require_money_member(
+    session: AsyncSession, actor: Actor, action: str, *, probe: ScalarSelect[Any] | None = None
+) -> Membership:
+    """A manager or owner acting in a private chat: accounts are never shown in a group.
+
+    Raises:
+        PermissionDenied: below manager, or in a group chat.
+    """
+    membership = await require_member(session, actor, Role.MANAGER, action, probe=probe)
+    if membership.in_public:
+        raise PermissionDenied(action, "group")
+    return membership
 
 
 def party_column(kind: PartyKind):  # type: ignore[no-untyped-def]

@@ -32,6 +32,7 @@ from core.finance.items import (
     lock_party,
     party_column,
     party_currency,
+    require_money_member,
     reverse_items,
 )
 from core.finance.matching import ItemState, Match, apply_payment
@@ -49,8 +50,8 @@ from core.inventory.documents import check_doc_date, local_today
 from core.inventory.models import DocStatus
 from core.numbers import ZERO, negate
 from core.sequences import next_number
-from core.tenancy.access import Actor, Membership, require_member
-from core.tenancy.models import Member, Role
+from core.tenancy.access import Actor, Membership
+from core.tenancy.models import Member
 
 TYPES = {PartyKind.CUSTOMER: PaymentType.RECEIVED, PartyKind.SUPPLIER: PaymentType.PAID}
 
@@ -103,8 +104,8 @@ async def post_payment(uow: UnitOfWork, actor: Actor, cmd: PostPayment) -> Payme
     """
     async with uow:
         session = uow.session
-        membership = await require_member(
-            session, actor, Role.MANAGER, "record payments", probe=_posted_request(cmd.request_id)
+        membership = await require_money_member(
+            session, actor, "record payments", probe=_posted_request(cmd.request_id)
         )
         if membership.probed is not None:
             payment = await session.get_one(Payment, membership.probed)
@@ -149,7 +150,7 @@ async def plan_payment(uow: UnitOfWork, actor: Actor, cmd: PostPayment) -> Plann
         the same refusals as ``post_payment``.
     """
     async with uow.reading() as session:
-        membership = await require_member(session, actor, Role.MANAGER, "record payments")
+        membership = await require_money_member(session, actor, "record payments")
         party = await lock_party(session, membership, cmd.kind, cmd.party_id)
         currency = party_currency(party, membership)
         amount = check_amount(cmd.amount, currency, "amount")
@@ -235,7 +236,7 @@ async def void_payment(uow: UnitOfWork, actor: Actor, cmd: VoidPayment) -> Payme
     """
     async with uow:
         session = uow.session
-        membership = await require_member(session, actor, Role.MANAGER, "void payments")
+        membership = await require_money_member(session, actor, "void payments")
         payment = await session.scalar(
             select(Payment).where(
                 Payment.id == cmd.payment_id, Payment.business_id == membership.business_id

@@ -245,7 +245,9 @@ async def _card(session: AsyncSession, membership: Membership, doc: Document) ->
         round_off=doc.round_off or ZERO,
         rate=doc.rate,
         due_date=doc.due_date,
-        still_open=await _still_open(session, doc) if manager else None,
+        still_open=(
+            await _still_open(session, doc) if manager and not membership.in_public else None
+        ),
         base_currency=membership.business.base_currency,
         can_return=posted
         and doc.doc_type in (DocType.SHIPMENT, DocType.RECEIPT)
