@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, Money, UTCDateTime, utcnow
@@ -48,6 +48,10 @@ class Business(Base):
     conversation_timeout_minutes: Mapped[int] = mapped_column(Integer, default=30)
     # The most a sale's total may be rounded off (抹零), in the base currency.
     round_off_limit: Mapped[Decimal] = mapped_column(Money, default=Decimal(1))
+    # Alerts: the local time of the daily reminders and digest ("HH:MM"), and how many days
+    # of sales a suggested order should cover.
+    reminder_time: Mapped[str] = mapped_column(String(5), default="09:00", server_default="09:00")
+    coverage_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     group_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)  # /bind
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -64,6 +68,10 @@ class Member(Base):
     role: Mapped[str] = mapped_column(String(10))
     display_name: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Pushed messages this member gets (owners and managers): stock and money alerts, and the
+    # daily digest; each can turn either off.
+    alerts_on: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    digest_on: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
