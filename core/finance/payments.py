@@ -24,7 +24,7 @@ from core.errors import (
     RequestConflict,
     UndoExpired,
 )
-from core.finance.currency import check_amount, check_rate
+from core.finance.currency import check_amount, check_rate, to_base
 from core.finance.items import (
     Account,
     PartyRow,
@@ -158,9 +158,9 @@ async def plan_payment(uow: UnitOfWork, actor: Actor, cmd: PostPayment) -> Plann
         account = await Account.load(session, membership, cmd.kind, party.id, currency)
         picks = _checked_picks(account, cmd.picks, amount, currency)
         balance = sum((s.open for s in account.states.values()), ZERO)
-        credit = ItemState(
-            0, "", negate(amount), negate(amount), rate, local_today(membership), None
-        )
+        base = membership.business.base_currency
+        worth = negate(to_base(amount, rate, base))  # what add_item would book
+        credit = ItemState(0, "", negate(amount), worth, rate, local_today(membership), None)
         matches = apply_payment(credit, account.debits(), picks, membership.business.base_currency)
         return PlannedAllocation(
             tuple(_allocated(m) for m in matches), negate(credit.open), balance - amount

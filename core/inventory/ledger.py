@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.alerts.low_stock import Crossing, crossings, queue_low_stock, warehouse_points
 from core.catalog.models import Product, Warehouse
 from core.db.base import utcnow
 from core.errors import ArchivedProduct, InsufficientStock, NotFound
@@ -34,6 +35,7 @@ _LOAD = (
         _PRODUCT.c.name,
         _PRODUCT.c.unit,
         _PRODUCT.c.archived,
+        _PRODUCT.c.reorder_point,
         _COST.c.on_hand,
         _COST.c.value,
         _COST.c.avg,
@@ -71,6 +73,11 @@ class Posting:
     valued: set[int] = field(default_factory=set)
     moves: list[dict[str, Any]] = field(default_factory=list)
     document_id: int = 0  # set once the document is numbered and inserted
+    # What a low-stock alert compares: each product's point and business-wide on hand, and
+    # each balance, as they were when the posting opened.
+    points: dict[int, Decimal] = field(default_factory=dict)
+    opened_on_hand: dict[int, Decimal] = field(default_factory=dict)
+    opened_balances: dict[tuple[int, int], Decimal] = field(default_factory=dict)
 
     @classmethod
     async def open(
@@ -101,7 +108,10 @@ class Posting:
         currency = membership.business.base_currency
         products: dict[int, Product] = {}
         ledgers: dict[int, CostLedger] = {}
+        points: dict[int, Decimal] = {}
         for row in await conn.execute(query):
+            if row.reorder_point is not None:
+                points[row.id] = row.reorder_point
             products[row.id] = Product(
                 id=row.id,
                 business_id=membership.business_id,
@@ -139,6 +149,9 @@ class Posting:
             ledgers=ledgers,
             balances=balances,
             reserved=reserved,
+            points=points,
+            opened_on_hand={pid: ledger.on_hand for pid, ledger in ledgers.items()},
+            opened_balances=dict(balances),
         )
 
     def on_hand(self, warehouse_id: int, product_id: int) -> Decimal:
@@ -417,3 +430,22 @@ class Posting:
         ]
         if costs:
             await conn.execute(_SET_COST, costs)
+        await self._alert_low_stock()
+
+    async def _alert_low_stock(self) -> None:
+        """Queues low-stock alerts for what this posting took to or below a point."""
+        after = {pid: ledger.on_hand for pid, ledger in self.ledgers.items()}
+        found = [
+            Crossing(pid, None, after[pid], self.points[pid])
+            for pid in crossings(self.opened_on_hand, after, self.points)
+        ]
+        fell = [
+            key for key in self.touched if self.balances[key] < self.opened_balances.get(key, ZERO)
+        ]
+        if fell:
+            here = await warehouse_points(self.session, fell)
+            found += [
+                Crossing(key[1], key[0], self.balances[key], here[key])
+                for key in crossings(self.opened_balances, self.balances, here)
+            ]
+        await queue_low_stock(self.session, self.business_id, self.document_id, found)

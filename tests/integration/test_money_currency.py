@@ -10,6 +10,7 @@ from core.db.engine import Database
 from core.errors import InvalidInput, InvalidState
 from core.finance.accounts import aging, party_account
 from core.finance.models import PartyKind
+from core.finance.payments import PostPayment, plan_payment, post_payment
 from core.inventory.check import check_ledger
 from core.inventory.stock import stock_card
 from core.orders.shipments import PostShipment, ShipmentLine, post_shipment
@@ -89,3 +90,22 @@ async def test_a_receipt_in_dollars_is_valued_in_the_base_currency(db: Database)
     assert card.value == D("216.00")
     account = await party_account(shop.uow(), shop.manager, PartyKind.SUPPLIER, shop.supplier_id)
     assert (account.currency, account.balance, account.last_rate) == ("USD", D("30.00"), D("7.2"))
+
+
+async def test_the_preview_shows_the_same_exchange_difference_as_the_posting(
+    db: Database,
+) -> None:
+    shop = await stocked(db)
+    await set_customer(shop, currency="USD")
+    await credit_sale(shop, "10", "10", rate="7.1")
+    cmd = PostPayment(
+        request_id=rid(),
+        kind=PartyKind.CUSTOMER,
+        party_id=shop.customer_id,
+        amount=D(100),
+        rate=D("7.25"),
+    )
+    plan = await plan_payment(shop.uow(), shop.manager, cmd)
+    assert [a.exchange_difference for a in plan.allocations] == [D("15.00")]
+    posted = await post_payment(shop.uow(), shop.manager, cmd)
+    assert posted.exchange_difference == D("15.00")
