@@ -1,0 +1,109 @@
+"""What owners and managers change about stock alerts: snooze, mute, per-warehouse points."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.alerts.models import StockAlertRule, WarehouseReorderPoint
+from core.catalog.models import Product, Warehouse
+from core.commands import Command, CountedQuantity
+from core.db.uow import UnitOfWork
+from core.errors import NotFound
+from core.tenancy.access import Actor, Membership, require_member
+from core.tenancy.models import Role
+
+SNOOZE_DAYS = 7
+
+
+class QuietProduct(Command):
+    """Snooze a product's low-stock alerts for some days, mute them, or turn them back on."""
+
+    product_id: int
+    snooze_days: int | None = None  # None with mute=None: alerts back on
+    mute: bool | None = None
+
+
+class SetWarehousePoint(Command):
+    """A product's reorder point in one warehouse; None removes it."""
+
+    product_id: int
+    warehouse_id: int
+    reorder_point: CountedQuantity | None = None
+
+
+async def quiet_product(
+    uow: UnitOfWork, actor: Actor, cmd: QuietProduct, now: datetime
+) -> StockAlertRule:
+    """Snoozes (until ``now`` + days), mutes, or clears; the same request twice is harmless.
+
+    Raises:
+        PermissionDenied: below manager (they are the ones alerted).
+        NotFound: no such product in this business.
+    """
+    async with uow:
+        session = uow.session
+        membership = await require_member(session, actor, Role.MANAGER, "quiet alerts")
+        await _product(session, membership, cmd.product_id)
+        rule = await session.get(StockAlertRule, cmd.product_id)
+        if rule is None:
+            rule = StockAlertRule(
+                product_id=cmd.product_id, business_id=membership.business_id, muted=False
+            )
+            session.add(rule)
+        if cmd.mute is not None:
+            rule.muted = cmd.mute
+        if cmd.snooze_days is not None:
+            rule.snoozed_until = now + timedelta(days=cmd.snooze_days)
+        if cmd.mute is None and cmd.snooze_days is None:
+            rule.muted, rule.snoozed_until = False, None
+        await session.flush()
+        await uow.commit()
+        return rule
+
+
+async def set_warehouse_point(
+    uow: UnitOfWork, actor: Actor, cmd: SetWarehousePoint
+) -> Decimal | None:
+    """Sets (or removes) the product's point in the warehouse.
+
+    Raises:
+        PermissionDenied: below manager.
+        NotFound: the product or warehouse is not in this business.
+    """
+    async with uow:
+        session = uow.session
+        membership = await require_member(session, actor, Role.MANAGER, "change products")
+        await _product(session, membership, cmd.product_id)
+        warehouse = await session.get(Warehouse, cmd.warehouse_id)
+        if warehouse is None or warehouse.business_id != membership.business_id:
+            raise NotFound("warehouse", str(cmd.warehouse_id))
+        row = await session.get(WarehouseReorderPoint, (cmd.product_id, cmd.warehouse_id))
+        if cmd.reorder_point is None:
+            if row is not None:
+                await session.delete(row)
+        elif row is None:
+            session.add(
+                WarehouseReorderPoint(
+                    product_id=cmd.product_id,
+                    warehouse_id=cmd.warehouse_id,
+                    business_id=membership.business_id,
+                    reorder_point=cmd.reorder_point,
+                )
+            )
+        else:
+            row.reorder_point = cmd.reorder_point
+        await uow.commit()
+        return cmd.reorder_point
+
+
+async def _product(session: AsyncSession, membership: Membership, product_id: int) -> Product:
+    product = await session.scalar(
+        select(Product).where(
+            Product.id == product_id, Product.business_id == membership.business_id
+        )
+    )
+    if product is None:
+        raise NotFound("product", str(product_id))
+    return product
