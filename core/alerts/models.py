@@ -23,7 +23,8 @@ class AlertKind(StrEnum):
     """What an outbox row carries."""
 
     LOW_STOCK = "low_stock"
-    OVERDUE = "overdue"  # customers past their due date, and payables falling due
+    OVERDUE = "overdue"  # a customer past their due date (one row per customer)
+    PAYABLES = "payables_due"  # suppliers we owe something due within a week
     DIGEST = "digest"
     UNREACHABLE = "unreachable"  # told to the owner once: a member blocked the bot
 

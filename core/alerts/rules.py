@@ -1,18 +1,19 @@
 """What owners and managers change about stock alerts: snooze, mute, per-warehouse points."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.alerts.models import StockAlertRule, WarehouseReorderPoint
-from core.catalog.models import Product, Warehouse
+from core.alerts.models import PartySnooze, StockAlertRule, WarehouseReorderPoint
+from core.catalog.models import Customer, Product, Warehouse
 from core.commands import Command, CountedQuantity
 from core.db.uow import UnitOfWork
-from core.errors import NotFound
+from core.errors import NotFound, PermissionDenied
 from core.tenancy.access import Actor, Membership, require_member
-from core.tenancy.models import Role
+from core.tenancy.models import Member, Role
 
 SNOOZE_DAYS = 7
 
@@ -107,3 +108,74 @@ async def _product(session: AsyncSession, membership: Membership, product_id: in
     if product is None:
         raise NotFound("product", str(product_id))
     return product
+
+
+class SnoozeCustomer(Command):
+    """No overdue reminder about this customer for some days."""
+
+    customer_id: int
+    days: int = Field(default=3, ge=1, le=90)
+
+
+async def snooze_customer(uow: UnitOfWork, actor: Actor, cmd: SnoozeCustomer, today: date) -> date:
+    """Snoozes the customer's reminder until ``today`` + days (local dates); returns that date.
+
+    Raises:
+        PermissionDenied: below manager.
+        NotFound: no such customer in this business.
+    """
+    async with uow:
+        session = uow.session
+        membership = await require_member(session, actor, Role.MANAGER, "snooze reminders")
+        customer = await session.get(Customer, cmd.customer_id)
+        if customer is None or customer.business_id != membership.business_id:
+            raise NotFound("customer", str(cmd.customer_id))
+        until = today + timedelta(days=cmd.days)
+        row = await session.get(PartySnooze, cmd.customer_id)
+        if row is None:
+            session.add(
+                PartySnooze(
+                    customer_id=cmd.customer_id, business_id=membership.business_id, until=until
+                )
+            )
+        else:
+            row.until = until
+        await uow.commit()
+        return until
+
+
+class ChangeAlertSwitches(Command):
+    """A member's alerts and digest on or off; None leaves one as it is."""
+
+    member_id: int | None = None  # None: the actor's own
+    alerts_on: bool | None = None
+    digest_on: bool | None = None
+
+
+async def change_alert_switches(
+    uow: UnitOfWork, actor: Actor, cmd: ChangeAlertSwitches
+) -> tuple[bool, bool]:
+    """Sets a member's switches: the owner anyone's, a manager their own.
+
+    Returns (alerts_on, digest_on) as they now are.
+
+    Raises:
+        PermissionDenied: a manager changing someone else's, or anyone below manager.
+        NotFound: no such member of this business.
+    """
+    async with uow:
+        session = uow.session
+        membership = await require_member(session, actor, Role.MANAGER, "change alerts")
+        member_id = cmd.member_id or membership.member.id
+        if member_id != membership.member.id and membership.role != Role.OWNER:
+            raise PermissionDenied("change someone else's alerts", membership.role.value)
+        member = await session.get(Member, member_id)
+        if member is None or member.business_id != membership.business_id:
+            raise NotFound("member", str(member_id))
+        if cmd.alerts_on is not None:
+            member.alerts_on = cmd.alerts_on
+        if cmd.digest_on is not None:
+            member.digest_on = cmd.digest_on
+        switches = (member.alerts_on, member.digest_on)
+        await uow.commit()
+        return switches

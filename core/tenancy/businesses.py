@@ -72,6 +72,8 @@ class ChangeBusinessSettings(_Settings):
     undo_window_minutes: int | None = Field(default=None, ge=0, le=1440)  # 0: no undo button
     conversation_timeout_minutes: int | None = Field(default=None, ge=1, le=1440)
     round_off_limit: AmountOrZero | None = None  # 抹零: the most a sale is rounded off
+    reminder_time: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    coverage_days: int | None = Field(default=None, ge=1, le=365)  # reorder suggestions
 
 
 @once_per_request

@@ -22,6 +22,8 @@ class BusinessView:
     conversation_timeout_minutes: int = 30
     group_chat_id: int | None = None
     round_off_limit: Decimal = Decimal(1)
+    reminder_time: str = "09:00"
+    coverage_days: int = 30
 
     @classmethod
     def of(cls, business: Business, role: Role) -> "BusinessView":
@@ -38,6 +40,8 @@ class BusinessView:
             business.conversation_timeout_minutes,
             business.group_chat_id,
             business.round_off_limit,
+            business.reminder_time,
+            business.coverage_days,
         )
 
 
