@@ -22,10 +22,12 @@ MODULES: Final = (
     "bot.conversations.order_flows",
     "bot.conversations.returns",
     "bot.conversations.order_fill",
+    "bot.conversations.payments",
     "bot.handlers.common",
     "bot.handlers.catalog",
     "bot.handlers.documents",
     "bot.handlers.orders",
+    "bot.handlers.accounts",
     "bot.handlers.admin",
     "bot.handlers.inline",
     "bot.handlers.stock",  # free text: after everything that reads text

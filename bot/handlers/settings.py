@@ -1,6 +1,7 @@
-"""/settings (owner): negative stock, undo window, idle timeout, the business's language."""
+"""/settings (owner): negative stock, undo window, idle timeout, round-off limit, language."""
 
 import re
+from decimal import Decimal
 from typing import Final
 
 from telegram import Update
@@ -71,6 +72,19 @@ async def chose_minutes(update: Update, context: BotContext) -> None:
     assert query is not None
     field, minutes = cb.args(query.data)[:2]
     await _change(update, context, **{FIELDS[_field(field)]: int(minutes)})
+
+
+async def round_off_menu(update: Update, context: BotContext) -> None:
+    """✂ Round-off limit: the usual amounts as buttons."""
+    business = await current_business(context.uow(), context.actor(update))
+    await show(update, render.round_off_menu(business))
+
+
+async def chose_round_off(update: Update, context: BotContext) -> None:
+    """An amount button of the round-off limit (the value it carries: a double tap is one)."""
+    query = update.callback_query
+    assert query is not None
+    await _change(update, context, round_off_limit=Decimal(cb.args(query.data)[0]))
 
 
 async def _change(update: Update, context: BotContext, **changes: object) -> None:
@@ -148,3 +162,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(choose_language, pattern=cb.pattern("set.lang")))
     application.add_handler(CallbackQueryHandler(minutes_menu, pattern=cb.pattern("set.menu")))
     application.add_handler(CallbackQueryHandler(chose_minutes, pattern=cb.pattern("set.val")))
+    application.add_handler(CallbackQueryHandler(round_off_menu, pattern=cb.pattern("set.ro")))
+    application.add_handler(CallbackQueryHandler(chose_round_off, pattern=cb.pattern("set.roval")))

@@ -2,13 +2,15 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.handlers.menu import MENU
 from bot.i18n import N_, _
+from bot.render import accounts, payments
 from bot.render.errors import role_name
-from bot.render.numbers import escape
+from bot.render.numbers import escape, money
 from bot.render.screen import Screen, button, keyboard, rows
 from core.tenancy.models import Role
 from core.tenancy.results import BusinessView, InviteCreated, MemberView
@@ -174,6 +176,10 @@ def settings_screen(business: BusinessView, note: str | None = None) -> Screen:
         _("Business language (group announcements): {language}").format(
             language=LANGUAGE_NAMES.get(business.locale, business.locale)
         ),
+        _("Round-off (抹零) of a sale: up to {limit} {currency}").format(
+            limit=money(business.round_off_limit, business.base_currency),
+            currency=business.base_currency,
+        ),
     ]
     if note:
         lines.insert(0, note + "\n")
@@ -195,9 +201,32 @@ def settings_screen(business: BusinessView, note: str | None = None) -> Screen:
             [negative],
             [button(_("↩ Undo window"), "set.menu", "undo")],
             [button(_("⏱ Idle timeout"), "set.menu", "timeout")],
+            [button(_("✂ Round-off limit"), "set.ro")],
             languages,
         ),
     )
+
+
+ROUND_OFF_CHOICES: Final = ("0", "0.5", "1", "5", "10", "50")
+
+
+def round_off_menu(business: BusinessView) -> Screen:
+    """Choices for the most a sale's total may be rounded off (抹零)."""
+    current = business.round_off_limit
+    buttons = [
+        button(
+            ("✓ " if Decimal(value) == current else "")
+            + money(Decimal(value), business.base_currency),
+            "set.roval",
+            value,
+        )
+        for value in ROUND_OFF_CHOICES
+    ]
+    text = _(
+        "How much may a sale's total be rounded off (抹零), at most? Now: {limit} {currency} "
+        "(0: no round-off)."
+    ).format(limit=money(current, business.base_currency), currency=business.base_currency)
+    return Screen(text, keyboard(*rows(buttons, per_row=3), [button(_("« Back"), "set.show")]))
 
 
 def minutes_menu(business: BusinessView, field: str) -> Screen:
@@ -379,6 +408,8 @@ def help_screen(business: BusinessView, bot_username: str) -> Screen:
         parts.append(_(_HELP_CLERK))
     if role.at_least(Role.MANAGER):
         parts.append(_(_HELP_MANAGER))
+        parts.append(_(accounts.HELP))
+        parts.append(_(payments.HELP))
     if role == Role.OWNER:
         parts.append(_(_HELP_OWNER))
     if role == Role.VIEWER:

@@ -223,3 +223,20 @@ async def test_a_business_a_person_was_removed_from_is_not_listed(harness: BotHa
     assert "茶叶店" not in listing
     assert "You belong to no business yet." in listing
     assert clerk.buttons() == ["➕ Create another business"]
+
+
+async def test_the_owner_sets_the_round_off_limit_and_a_manager_cannot(
+    harness: BotHarness,
+) -> None:
+    shop = await open_shop(harness.db, owner_id=8030)
+    owner = harness.person(8030, language="en")
+    assert "Round-off (抹零) of a sale: up to 1.00 CNY" in joined(await owner.send("/settings"))
+    menu = joined(await owner.press("✂ Round-off limit"))
+    assert "Now: 1.00 CNY" in menu and "✓ 1.00" in owner.buttons()
+    saved = joined(await owner.press("5.00", exact=True))
+    assert "✅ Saved." in saved and "up to 5.00 CNY" in saved
+    assert (await business_row(harness, shop.business_id)).round_off_limit == 5
+    manager = harness.person(shop.manager.user_id, language="zh-hans")
+    shown = joined(await manager.send("/settings"))
+    assert "销售抹零：最多 5.00 CNY" in shown and "只有老板" in shown
+    assert "✂ 抹零上限" not in manager.buttons()
