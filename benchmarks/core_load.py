@@ -81,6 +81,7 @@ DOC_COLS = (
     "voided_at",
     "voided_by",
     "void_request_id",
+    "void_reason",
 )
 LINE_COLS = (
     "id",
@@ -451,6 +452,7 @@ class LedgerLoader:
                 None,
                 None,
                 None,
+                "",
             )
         )
         self.loaded.documents += 1
