@@ -1,8 +1,9 @@
-"""The purchase receipt flow (采购入库): supplier → warehouse → lines → confirm → posted.
+"""The purchase receipt flow (采购入库): supplier → warehouse → lines → summary → paid.
 
-The steps shared with the sale are in trade_steps.py; here: a picked product asks how many,
-the unit cost offered is the last one paid (else the product's default purchase price), and
-the receipt is posted with core ``post_receipt``. A clerk sees the purchase prices it types.
+The steps shared with the sale are in trade_steps.py (with the money: rate, paid now or on
+credit); here: a picked product asks how many, the unit cost offered is the last one paid
+(else the product's default purchase price) beside this supplier's last price, and the
+receipt is posted with core ``post_receipt``. A clerk sees the purchase prices it types.
 """
 
 from decimal import Decimal
@@ -46,20 +47,24 @@ class PurchaseFlow(TradeFlow):
         del draft, qty
         return None
 
-    async def ask_price(self, update: Update, context: BotContext, draft: dict[str, Any]) -> None:
-        """Asks the unit cost, offering the last one paid or the default purchase price."""
+    async def price_offers(
+        self, update: Update, context: BotContext, draft: dict[str, Any]
+    ) -> list[tuple[str, Decimal | None]]:
+        """The last cost paid (any supplier), else the default purchase price.
+
+        A group sees no default purchase price (core hides the last cost there too).
+        """
         line = draft["line"]
         last = await last_purchase_cost(context.uow(), context.actor(update), line["product_id"])
-        default = None if context.in_public else line.get("purchase_price")  # a group
-        offer = last if last is not None else (Decimal(default) if default else None)
-        line["offer"] = None if offer is None else str(offer)
-        screen = render.ask_cost(self.flow, line, offer, last is not None, draft["currency"])
-        await reply(update, screen)
+        if last is not None:
+            return [("last", last)]
+        default = None if context.in_public else line.get("purchase_price")
+        return [("default", Decimal(default) if default else None)]
 
     async def post(
         self, update: Update, context: BotContext, draft: dict[str, Any]
-    ) -> DocumentPosted | None:
-        """Posts the receipt."""
+    ) -> DocumentPosted:
+        """Posts the receipt and how it is paid."""
         cmd = PostReceipt.build(
             request_id=draft["request_id"],
             warehouse_id=draft["warehouse"][0] if draft.get("warehouse") else None,
@@ -72,6 +77,7 @@ class PurchaseFlow(TradeFlow):
                 )
                 for line in draft["lines"]
             ),
+            **self.money_terms(draft),
         )
         return await post_receipt(context.uow(), context.actor(update), cmd)
 

@@ -1,10 +1,11 @@
-"""The sale flow (销售出库): customer → warehouse → lines → confirm → posted.
+"""The sale flow (销售出库): customer → warehouse → lines → summary → paid → posted.
 
-The steps shared with the purchase are in trade_steps.py; here: a picked product shows what
-is available in the warehouse, a quantity above it is refused (unless the business allows
-negative stock), the default sale price is offered, and the sale is posted with core
-``post_shipment``. Someone sold meanwhile: the refusal is shown and the draft is kept.
-Gross profit is shown only when core gives the cost (never to clerks, never in a group).
+The steps shared with the purchase are in trade_steps.py (with the money: rate, discounts,
+round-off, paid now or on credit); here: a picked product shows what is available in the
+warehouse, a quantity above it is refused (unless the business allows negative stock), the
+default sale price is offered, and the sale is posted with core ``post_shipment``. Someone
+sold meanwhile: the refusal is shown and the draft is kept. Gross profit is shown only when
+core gives the cost (never to clerks, never in a group).
 """
 
 from decimal import Decimal
@@ -18,9 +19,6 @@ from bot.conversations.picking import ask_product
 from bot.conversations.trade_steps import TradeFlow
 from bot.handlers.replies import reply
 from bot.render import trade as render
-from bot.render.errors import describe
-from bot.render.screen import Screen
-from core.errors import InsufficientStock
 from core.inventory.results import DocumentPosted
 from core.numbers import ZERO
 from core.orders.hints import TradeStart, available_in, sale_start
@@ -70,38 +68,37 @@ class SaleFlow(TradeFlow):
             return render.too_much(line, available, draft["warehouse"][1])
         return None
 
-    async def ask_price(self, update: Update, context: BotContext, draft: dict[str, Any]) -> None:
-        """Asks the unit price, offering the default sale price."""
-        del context
-        line = draft["line"]
-        default = line.get("sale_price")
-        offer = Decimal(default) if default else None
-        line["offer"] = None if offer is None else str(offer)
-        await reply(update, render.ask_sale_price(self.flow, line, offer, draft["currency"]))
+    async def price_offers(
+        self, update: Update, context: BotContext, draft: dict[str, Any]
+    ) -> list[tuple[str, Decimal | None]]:
+        """The product's default sale price."""
+        del update, context
+        default = draft["line"].get("sale_price")
+        return [("sale", Decimal(default) if default else None)]
 
     async def post(
         self, update: Update, context: BotContext, draft: dict[str, Any]
-    ) -> DocumentPosted | None:
-        """Posts the sale; a stock refusal is shown with the summary, the draft kept."""
+    ) -> DocumentPosted:
+        """Posts the sale with its discounts, round-off and how it is paid."""
         cmd = PostShipment.build(
             request_id=draft["request_id"],
             warehouse_id=draft["warehouse"][0] if draft.get("warehouse") else None,
             customer_id=draft["party"]["id"] if draft.get("party") else None,
-            lines=tuple(
-                ShipmentLine.build(
-                    product_id=line["product_id"],
-                    qty=Decimal(line["qty"]),
-                    unit_price=Decimal(line["price"]),
-                )
-                for line in draft["lines"]
-            ),
+            lines=tuple(_line(line) for line in draft["lines"]),
+            **self.money_terms(draft),
         )
-        try:
-            return await post_shipment(context.uow(), context.actor(update), cmd)
-        except InsufficientStock as short:
-            await reply(update, Screen(render.stock_changed(describe(short))))
-            await reply(update, render.summary(self.flow, draft))
-            return None
+        return await post_shipment(context.uow(), context.actor(update), cmd)
+
+
+def _line(line: dict[str, Any]) -> ShipmentLine:
+    off = render.line_discount(line)
+    return ShipmentLine.build(
+        product_id=line["product_id"],
+        qty=Decimal(line["qty"]),
+        unit_price=Decimal(line["price"]),
+        discount_pct=off.discount_pct if off else None,
+        discount=off.discount if off else None,
+    )
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -1,16 +1,27 @@
-"""What the purchase receipt and the sale flows share: party → warehouse → lines → confirm.
+"""What the purchase receipt and the sale flows share: party → warehouse → lines → paid.
 
 ``TradeFlow`` is the dialogue; ``PurchaseFlow`` (purchase.py) and ``SaleFlow`` (sale.py) fill
 in the steps that differ: what a picked product asks next, what a quantity must respect,
-which price is offered, and the posting. States are stable strings (``purchase.qty``) so a
+which prices are offered, and the posting. States are stable strings (``purchase.qty``) so a
 saved conversation survives a deploy. The draft (see bot.render.trade) keeps Decimals as
-strings and the request id minted at the start, so a double tap on Confirm posts once.
+strings and the request id minted at the start, so a double tap on the last step posts once.
+
+The money side (a receipt or a sale, not an order): a party in another currency is asked
+its exchange rate right after it is chosen; a sale's lines take discounts and its total a
+round-off (抹零) at the summary; and the summary is posted by saying how it is paid, with
+one tap: paid now (cash, WeChat, Alipay, bank), on credit (due after the party's terms), or
+part paid (type how much, then tap how). Core checks every figure again when posting; a
+refusal (a credit limit, a round-off limit, stock sold meanwhile) keeps the draft.
 """
 
 import logging
+import re
 from abc import ABC, abstractmethod
-from decimal import Decimal
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import (
@@ -42,12 +53,24 @@ from bot.render import callbacks as cb
 from bot.render import trade as render
 from bot.render.errors import describe
 from bot.render.screen import Screen
+from core.catalog.listing import get_party
 from core.catalog.parties import CreateCustomer, CreateSupplier, create_customer, create_supplier
 from core.catalog.results import PartyView
-from core.errors import Duplicate
+from core.errors import (
+    CreditLimitExceeded,
+    DomainError,
+    Duplicate,
+    InsufficientStock,
+    InvalidInput,
+    RoundOffBeyondLimit,
+)
+from core.finance.accounts import last_rate
+from core.finance.currency import check_amount, to_base
+from core.finance.models import PaymentMethod
 from core.inventory.history import document_card
 from core.inventory.results import DocumentPosted
 from core.orders.hints import PartyKind, TradeStart, find_parties
+from core.orders.last_price import last_price
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +89,119 @@ def _arg(update: Update) -> str:
     return found[0] if found else ""
 
 
+# -- what users type at the money steps --------------------------------------------------------
+
+MAX_AMOUNT: Final = Decimal(10) ** 12  # what commands accept (core.commands)
+PERCENT_PLACES: Final = 2
+RATE_PLACES: Final = 6
+_FULLWIDTH: Final = str.maketrans("０１２３４５６７８９．，－％", "0123456789.,-%")
+_DAYS: Final = re.compile(r"(\d{1,4})\s*(?:d|days?|天)?", re.IGNORECASE)
+
+
+def _number(text: str) -> Decimal:
+    cleaned = text.strip().translate(_FULLWIDTH).replace(",", "").replace(" ", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise InputError(render.not_a_number(text)) from None
+    if not value.is_finite():
+        raise InputError(render.not_a_number(text))
+    return value
+
+
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def typed_amount(text: str, currency: str, field: str) -> Decimal:
+    """An amount ≥ 0 in the currency's minor unit (a discount, a round-off, paid now)."""
+    value = _number(text)
+    if value < 0:
+        raise InputError(render.negative_amount())
+    if value >= MAX_AMOUNT:
+        raise InputError(render.amount_too_large())
+    try:
+        return check_amount(value, currency, field)  # CNY 2 places, JPY none
+    except InvalidInput as finer:
+        raise InputError(describe(finer)) from None
+
+
+def typed_discount(text: str, line: Mapping[str, Any], currency: str) -> dict[str, str]:
+    """A line's discount: "10%" → {"discount_pct": "10"}, "5" → {"discount": "5.00"}.
+
+    An amount of 0 is no discount ({}). Core's own pricing checks it is not above the line.
+    """
+    cleaned = text.strip().translate(_FULLWIDTH)
+    if cleaned.endswith("%"):
+        pct = _number(cleaned.removesuffix("%"))
+        if not 0 < pct <= 100:
+            raise InputError(render.bad_percent())
+        if _places(pct) > PERCENT_PLACES:
+            raise InputError(render.percent_places())
+        off = {"discount_pct": str(pct)}
+    else:
+        value = typed_amount(cleaned, currency, "discount")
+        off = {"discount": str(value)} if value else {}
+    try:
+        render.priced({**line, **off}, currency)
+    except InvalidInput as too_much:
+        raise InputError(describe(too_much)) from None
+    return off
+
+
+def typed_paid_now(text: str, draft: Mapping[str, Any]) -> Decimal:
+    """Part paid now: above 0 (nothing is "on credit") and not above the total."""
+    paid = typed_amount(text, draft["currency"], "paid_now")
+    if paid == 0:
+        raise InputError(render.nothing_paid())
+    if paid > render.total(draft):
+        raise InputError(render.more_than_total())
+    return paid
+
+
+def typed_rate(text: str) -> Decimal:
+    """An exchange rate: above 0, at most 6 decimals."""
+    value = _number(text)
+    if value <= 0:
+        raise InputError(render.bad_rate())
+    if _places(value) > RATE_PLACES:
+        raise InputError(render.rate_places())
+    if value >= MAX_AMOUNT:
+        raise InputError(render.amount_too_large())
+    return value
+
+
+def typed_due(text: str, today: date) -> date:
+    """A due date: "2026-12-10" (or 2026/12/10), or a number of days from today ("30")."""
+    cleaned = text.strip().translate(_FULLWIDTH)
+    if days := _DAYS.fullmatch(cleaned):
+        due = today + timedelta(days=int(days[1]))
+    else:
+        try:
+            due = date.fromisoformat(cleaned.replace("/", "-"))
+        except ValueError:
+            raise InputError(render.bad_date()) from None
+    if due < today:
+        raise InputError(render.date_in_the_past())
+    return due
+
+
+def round_off_refused(draft: Mapping[str, Any], amount: Decimal) -> str | None:
+    """Why core would refuse this round-off, said at the step rather than after the last tap.
+
+    Core checks it again when posting (the owner may change the limit meanwhile).
+    """
+    if amount > render.lines_total(draft):
+        return render.more_than_total()
+    if draft.get("round_off_limit") is None:  # a draft saved before round-offs: core decides
+        return None
+    base, limit = render.base_currency(draft), Decimal(draft["round_off_limit"])
+    if to_base(amount, Decimal(draft.get("rate") or 1), base) > limit:
+        return describe(RoundOffBeyondLimit(limit, base, amount))
+    return None
+
+
 class TradeFlow(ABC):
     """The dialogue of a receipt or a sale; subclasses give the steps that differ."""
 
@@ -77,6 +213,8 @@ class TradeFlow(ABC):
         flow = self.flow
         self.PARTY, self.WAREHOUSE = f"{flow}.party", f"{flow}.warehouse"
         self.QTY, self.PRICE, self.LINES = f"{flow}.qty", f"{flow}.price", f"{flow}.lines"
+        self.RATE, self.DISCOUNT, self.ROUND = f"{flow}.rate", f"{flow}.discount", f"{flow}.round"
+        self.PAID, self.DUE = f"{flow}.paid", f"{flow}.due"
         self.picker = ProductPicker(flow, self.got_product)
 
     # -- what the two flows do differently -------------------------------------------------
@@ -96,14 +234,16 @@ class TradeFlow(ABC):
         """Why the quantity cannot be taken (beyond its syntax), or None."""
 
     @abstractmethod
-    async def ask_price(self, update: Update, context: BotContext, draft: dict[str, Any]) -> None:
-        """Asks for the unit price of ``draft["line"]`` and keeps the offer in it."""
+    async def price_offers(
+        self, update: Update, context: BotContext, draft: dict[str, Any]
+    ) -> list[tuple[str, Decimal | None]]:
+        """The product's own prices to offer for ``draft["line"]``: [(kind, price)]."""
 
     @abstractmethod
     async def post(
         self, update: Update, context: BotContext, draft: dict[str, Any]
-    ) -> DocumentPosted | None:
-        """Posts the draft (with its request id); None when a refusal was shown."""
+    ) -> DocumentPosted:
+        """Posts the draft (with its request id and ``money_terms``); refusals propagate."""
 
     # -- start -----------------------------------------------------------------------------
 
@@ -119,7 +259,10 @@ class TradeFlow(ABC):
             self.flow,
             chat.id,
             business.conversation_timeout_minutes,
-            currency=business.base_currency,
+            currency=business.base_currency,  # the party's, once one in another is chosen
+            base=business.base_currency,
+            timezone=business.timezone,
+            round_off_limit=str(business.round_off_limit),
             allow_negative=business.allow_negative_stock,
             undo=business.undo_window_minutes > 0,
             warehouses=[[w.warehouse_id, w.name] for w in start.warehouses],
@@ -128,6 +271,9 @@ class TradeFlow(ABC):
             lines=[],
             offered={},
             party_request_id=new_request_id(self.party_kind),
+            rate=None,
+            round_off="0",
+            due_date=None,
         )
         return start, draft
 
@@ -154,8 +300,12 @@ class TradeFlow(ABC):
             await answer_only(update, render.cannot_copy())
             return END
         start, draft = await self._begin(update, context)
+        party = None
         if card.party_id is not None:
-            draft["party"] = {"id": card.party_id, "name": card.party_name or ""}
+            party = await get_party(
+                context.uow(), context.actor(update), self.party_kind, card.party_id
+            )
+            draft["party"] = self._party_fields(party)
         active = dict(draft["warehouses"])
         if card.warehouse_id in active:
             draft["warehouse"] = [card.warehouse_id, active[card.warehouse_id]]
@@ -176,7 +326,9 @@ class TradeFlow(ABC):
             self._offer(draft, start.parties)
             await reply(update, render.ask_party(self.flow, start.parties))
             return self.PARTY
-        await reply(update, render.summary(self.flow, draft, render.copied(card.number)))
+        if self._needs_rate(draft, party):
+            return await self._ask_rate(update, context, draft)
+        await reply(update, self.summary(context, draft, render.copied(card.number)))
         return self.LINES
 
     # -- party -----------------------------------------------------------------------------
@@ -185,6 +337,11 @@ class TradeFlow(ABC):
     def _offer(draft: dict[str, Any], parties: list[PartyView] | tuple[PartyView, ...]) -> None:
         """Remembers the names behind the party buttons shown (a press carries the id)."""
         draft["offered"].update({str(p.party_id): p.name for p in parties})
+
+    @staticmethod
+    def _party_fields(party: PartyView) -> dict[str, Any]:
+        """What the draft keeps of its party: the due date's preview needs its terms."""
+        return {"id": party.party_id, "name": party.name, "terms_days": party.terms_days}
 
     async def typed_party(self, update: Update, context: BotContext) -> object:
         """A typed name: an exact match is taken; else matches, "add it" and "none"."""
@@ -197,7 +354,7 @@ class TradeFlow(ABC):
         found = await find_parties(context.uow(), context.actor(update), self.party_kind, term)
         exact = [p for p in found if p.name.casefold() == term.casefold()]
         if exact:
-            return await self._party_chosen(update, context, exact[0].party_id, exact[0].name)
+            return await self._party_chosen(update, context, exact[0])
         draft["party_term"] = term
         self._offer(draft, found)
         await reply(update, render.parties_found(self.flow, term, found))
@@ -210,11 +367,14 @@ class TradeFlow(ABC):
         if party_id not in draft["offered"]:
             await say_stale(update)
             return None
-        return await self._party_chosen(update, context, int(party_id), draft["offered"][party_id])
+        party = await get_party(
+            context.uow(), context.actor(update), self.party_kind, int(party_id)
+        )
+        return await self._party_chosen(update, context, party)
 
     async def no_party(self, update: Update, context: BotContext) -> object:
         """No supplier (a cash purchase) or a walk-in customer."""
-        return await self._party_chosen(update, context, None, None)
+        return await self._party_chosen(update, context, None)
 
     async def new_party(self, update: Update, context: BotContext) -> object:
         """The add button: creates the typed party (once, whatever the taps) and takes it."""
@@ -238,21 +398,69 @@ class TradeFlow(ABC):
             await reply(update, Screen(describe(taken)))
             return self.PARTY
         await reply(update, Screen(render.party_added(self.flow, party.name)))
-        return await self._party_chosen(update, context, party.party_id, party.name)
+        return await self._party_chosen(update, context, party)
 
     async def _party_chosen(
-        self, update: Update, context: BotContext, party_id: int | None, party_name: str | None
+        self, update: Update, context: BotContext, party: PartyView | None
     ) -> object:
+        """The party is set: its exchange rate if it deals in another currency, then on."""
         draft = require_draft(context, self.flow)
-        draft["party"] = None if party_id is None else {"id": party_id, "name": party_name}
+        draft["party"] = None if party is None else self._party_fields(party)
         draft.pop("party_term", None)
         draft["offered"] = {}
+        if self._needs_rate(draft, party):
+            return await self._ask_rate(update, context, draft)
+        return await self._go_on(update, context, draft)
+
+    async def _go_on(self, update: Update, context: BotContext, draft: dict[str, Any]) -> object:
+        """After the party (and rate): the warehouse, the first product, or the summary."""
+        if draft["lines"]:  # a copied document
+            await show(update, self.summary(context, draft))
+            return self.LINES
         if len(draft["warehouses"]) > 1:
             await show(update, render.ask_warehouse(self.flow, draft["warehouses"]))
             return self.WAREHOUSE
         draft["warehouse"] = list(draft["warehouses"][0])
         await show(update, ask_product())
         return self.picker.state
+
+    # -- another currency: the exchange rate -----------------------------------------------
+
+    def _needs_rate(self, draft: dict[str, Any], party: PartyView | None) -> bool:
+        """A receipt or sale with a party in another currency (it keeps the party's)."""
+        if not render.takes_money(self.flow) or party is None or party.currency is None:
+            return False
+        if party.currency == render.base_currency(draft):
+            return False
+        draft["currency"] = party.currency
+        return True
+
+    async def _ask_rate(
+        self, update: Update, context: BotContext, draft: dict[str, Any]
+    ) -> object:
+        last = await last_rate(context.uow(), context.actor(update), draft["currency"])
+        draft["rate_offer"] = None if last is None else str(last)
+        await show(update, render.ask_rate(self.flow, draft, last))
+        return self.RATE
+
+    async def typed_rate(self, update: Update, context: BotContext) -> object:
+        """A typed exchange rate; on bad input says why and asks again."""
+        draft = require_draft(context, self.flow)
+        try:
+            draft["rate"] = str(typed_rate(_text(update)))
+        except InputError as bad:
+            await reply(update, Screen(str(bad)))
+            return self.RATE
+        return await self._go_on(update, context, draft)
+
+    async def took_rate(self, update: Update, context: BotContext) -> object:
+        """The last rate's button."""
+        draft = require_draft(context, self.flow)
+        if not draft.get("rate_offer"):
+            await say_stale(update)
+            return None
+        draft["rate"] = draft["rate_offer"]
+        return await self._go_on(update, context, draft)
 
     # -- warehouse -------------------------------------------------------------------------
 
@@ -290,6 +498,28 @@ class TradeFlow(ABC):
         await self.ask_price(update, context, draft)
         return self.PRICE
 
+    async def ask_price(self, update: Update, context: BotContext, draft: dict[str, Any]) -> None:
+        """Asks the unit price, offering the product's own and what this party paid last.
+
+        In another currency the product's prices (in the base currency) are not offered.
+        """
+        line = draft["line"]
+        offers: list[tuple[str, Decimal | None]] = []
+        if draft["currency"] == render.base_currency(draft):
+            offers += await self.price_offers(update, context, draft)
+        if (party := draft.get("party")) is not None:
+            actor = context.actor(update)
+            last = await last_price(
+                context.uow(), actor, self.party_kind, party["id"], line["product_id"]
+            )
+            offers.append(("party", last))
+        kept: list[list[str]] = []
+        for kind, value in offers:
+            if value is not None and all(Decimal(shown) != value for _kind, shown in kept):
+                kept.append([kind, str(value)])
+        line["offers"] = kept
+        await reply(update, render.ask_price(self.flow, line, kept, draft["currency"]))
+
     async def got_price(self, update: Update, context: BotContext) -> object:
         """A typed unit price; the line is added."""
         try:
@@ -300,9 +530,14 @@ class TradeFlow(ABC):
         return await self._add_line(update, context, unit_price)
 
     async def took_offer(self, update: Update, context: BotContext) -> object:
-        """The offered price's button; the line is added."""
+        """An offered price's button; the line is added."""
         draft = require_draft(context, self.flow)
-        offer = draft.get("line", {}).get("offer")
+        line = draft.get("line", {})
+        offers, arg = line.get("offers"), _arg(update)
+        if offers is not None and arg.isdigit() and int(arg) < len(offers):
+            offer = offers[int(arg)][1]
+        else:
+            offer = line.get("offer") if offers is None else None  # a draft of one offer
         if offer is None:
             await say_stale(update)
             return None
@@ -321,10 +556,23 @@ class TradeFlow(ABC):
                 "price": str(unit_price),
             }
         )
+        draft["round_off"] = "0"  # a round-off was of the old total
         await show(update, render.line_added(self.flow, draft))
         return self.LINES
 
-    # -- the lines so far, the summary, confirm --------------------------------------------
+    # -- the lines so far, the summary -----------------------------------------------------
+
+    def summary(
+        self, context: BotContext, draft: dict[str, Any], note: str | None = None
+    ) -> Screen:
+        """The summary, its due date previewed from today in the business's time zone."""
+        return render.summary(self.flow, draft, note, today=self._today(context, draft))
+
+    @staticmethod
+    def _today(context: BotContext, draft: dict[str, Any]) -> date:
+        """Today where the business is (a preview: the posted due date is core's)."""
+        zone = ZoneInfo(str(draft.get("timezone") or "Asia/Shanghai"))
+        return context.now().astimezone(zone).date()
 
     async def add_another(self, update: Update, context: BotContext) -> object:
         """➕ Add another: asks for the next product."""
@@ -333,9 +581,16 @@ class TradeFlow(ABC):
         return self.picker.state
 
     async def done(self, update: Update, context: BotContext) -> object:
-        """✅ Done: the summary, to confirm."""
+        """✅ Done: the summary, to post."""
         draft = require_draft(context, self.flow)
-        await show(update, render.summary(self.flow, draft))
+        await show(update, self.summary(context, draft))
+        return self.LINES
+
+    async def back(self, update: Update, context: BotContext) -> object:
+        """↩ Back: the summary again, nothing changed."""
+        draft = require_draft(context, self.flow)
+        draft.pop("pending", None)
+        await show(update, self.summary(context, draft))
         return self.LINES
 
     async def drop_last(self, update: Update, context: BotContext) -> object:
@@ -343,21 +598,217 @@ class TradeFlow(ABC):
         draft = require_draft(context, self.flow)
         if draft["lines"]:
             draft["lines"].pop()
+        draft["round_off"] = "0"
         if not draft["lines"]:
             await show(update, ask_product(f"{render.last_line_removed()}\n{ask_product().text}"))
             return self.picker.state
-        await show(update, render.summary(self.flow, draft))
+        await show(update, self.summary(context, draft))
         return self.LINES
 
+    # -- a sale's discounts and round-off --------------------------------------------------
+
+    async def discount(self, update: Update, context: BotContext) -> object:
+        """🏷 Discount: which line (asked only when there are several)."""
+        draft = require_draft(context, self.flow)
+        if len(draft["lines"]) == 1:
+            return await self._ask_discount(update, draft, 0)
+        await show(update, render.ask_discount_line(self.flow, draft))
+        return self.LINES
+
+    async def discount_line(self, update: Update, context: BotContext) -> object:
+        """A line's button: asks its discount."""
+        draft = require_draft(context, self.flow)
+        arg = _arg(update)
+        if not arg.isdigit() or int(arg) >= len(draft["lines"]):
+            await say_stale(update)
+            return None
+        return await self._ask_discount(update, draft, int(arg))
+
+    async def _ask_discount(self, update: Update, draft: dict[str, Any], index: int) -> object:
+        draft["discount_line"] = index
+        await show(update, render.ask_discount(self.flow, draft, index))
+        return self.DISCOUNT
+
+    async def typed_discount(self, update: Update, context: BotContext) -> object:
+        """A typed discount, 10% or 5: the summary again; on bad input says why and asks again."""
+        draft = require_draft(context, self.flow)
+        index = draft.get("discount_line")
+        if index is None or index >= len(draft["lines"]):
+            await say_stale(update)
+            return self.LINES
+        try:
+            off = typed_discount(_text(update), draft["lines"][index], draft["currency"])
+        except InputError as bad:
+            await reply(update, Screen(str(bad)))
+            return self.DISCOUNT
+        return await self._set_discount(update, context, draft, index, off)
+
+    async def no_discount(self, update: Update, context: BotContext) -> object:
+        """No discount on the line after all."""
+        draft = require_draft(context, self.flow)
+        index = draft.get("discount_line")
+        if index is None or index >= len(draft["lines"]):
+            await say_stale(update)
+            return None
+        return await self._set_discount(update, context, draft, index, {})
+
+    async def _set_discount(
+        self,
+        update: Update,
+        context: BotContext,
+        draft: dict[str, Any],
+        index: int,
+        off: dict[str, str],
+    ) -> object:
+        line = draft["lines"][index]
+        line.pop("discount_pct", None)
+        line.pop("discount", None)
+        line.update(off)
+        draft.pop("discount_line", None)
+        draft["round_off"] = "0"  # a round-off was of the old total
+        await show(update, self.summary(context, draft))
+        return self.LINES
+
+    async def round_off(self, update: Update, context: BotContext) -> object:
+        """抹零 Round off: the whole-unit round-off as a button when allowed; or type one."""
+        draft = require_draft(context, self.flow)
+        offer = render.whole_unit_round_off(draft)
+        allowed = offer > 0 and round_off_refused(draft, offer) is None
+        draft["round_offer"] = str(offer) if allowed else None
+        await show(update, render.ask_round_off(self.flow, draft, offer if allowed else None))
+        return self.ROUND
+
+    async def typed_round_off(self, update: Update, context: BotContext) -> object:
+        """A typed round-off; above the total or the owner's limit is refused and asked again."""
+        draft = require_draft(context, self.flow)
+        try:
+            amount = typed_amount(_text(update), draft["currency"], "round_off")
+        except InputError as bad:
+            await reply(update, Screen(str(bad)))
+            return self.ROUND
+        if (refused := round_off_refused(draft, amount)) is not None:
+            await reply(update, Screen(refused))
+            return self.ROUND
+        draft["round_off"] = str(amount)
+        await show(update, self.summary(context, draft))
+        return self.LINES
+
+    async def took_round_off(self, update: Update, context: BotContext) -> object:
+        """The offered round-off's button."""
+        draft = require_draft(context, self.flow)
+        if not draft.get("round_offer"):
+            await say_stale(update)
+            return None
+        draft["round_off"] = draft["round_offer"]
+        await show(update, self.summary(context, draft))
+        return self.LINES
+
+    async def no_round_off(self, update: Update, context: BotContext) -> object:
+        """No round-off after all."""
+        draft = require_draft(context, self.flow)
+        draft["round_off"] = "0"
+        await show(update, self.summary(context, draft))
+        return self.LINES
+
+    # -- how it is paid: each of these posts -----------------------------------------------
+
     async def confirm(self, update: Update, context: BotContext) -> object:
-        """✅ Confirm: posts once (the draft's request id), shows it with Undo, then the menu."""
+        """✅ Confirm · Cash (or a method's button): posts it paid in full now."""
+        method = _arg(update) or PaymentMethod.CASH.value
+        if method not in render.METHODS:
+            await say_stale(update)
+            return None
+        return await self._settle(update, context, {"paid_now": None, "method": method})
+
+    async def on_credit(self, update: Update, context: BotContext) -> object:
+        """📒 On credit: posts it with nothing paid now, due on the date shown."""
+        draft = require_draft(context, self.flow)
+        if draft.get("party") is None:
+            await say_stale(update)
+            return None
+        return await self._settle(update, context, {"paid_now": "0", "method": "cash"})
+
+    async def part_paid(self, update: Update, context: BotContext) -> object:
+        """💵 Part paid…: asks how much is paid now."""
+        draft = require_draft(context, self.flow)
+        if draft.get("party") is None:
+            await say_stale(update)
+            return None
+        await show(update, render.ask_paid_now(self.flow, draft))
+        return self.PAID
+
+    async def typed_paid(self, update: Update, context: BotContext) -> object:
+        """How much is paid now; then how (a tap posts). Bad input is asked again."""
+        draft = require_draft(context, self.flow)
+        try:
+            paid = typed_paid_now(_text(update), draft)
+        except InputError as bad:
+            await reply(update, Screen(str(bad)))
+            return self.PAID
+        draft["part"] = str(paid)
+        await reply(update, render.ask_part_method(self.flow, draft))
+        return self.LINES
+
+    async def part_method(self, update: Update, context: BotContext) -> object:
+        """How the part paid now was paid: posts it, the rest owed."""
+        draft = require_draft(context, self.flow)
+        method = _arg(update)
+        if not draft.get("part") or method not in render.METHODS:
+            await say_stale(update)
+            return None
+        return await self._settle(update, context, {"paid_now": draft["part"], "method": method})
+
+    async def change_due(self, update: Update, context: BotContext) -> object:
+        """📅 Due date: asks another one."""
+        draft = require_draft(context, self.flow)
+        await show(update, render.ask_due(self.flow, draft, self._today(context, draft)))
+        return self.DUE
+
+    async def typed_due(self, update: Update, context: BotContext) -> object:
+        """A typed due date or number of days; the summary again, its credit button redated."""
+        draft = require_draft(context, self.flow)
+        try:
+            due = typed_due(_text(update), self._today(context, draft))
+        except InputError as bad:
+            await reply(update, Screen(str(bad)))
+            return self.DUE
+        draft["due_date"] = due.isoformat()
+        await reply(update, self.summary(context, draft))
+        return self.LINES
+
+    async def over_limit(self, update: Update, context: BotContext) -> object:
+        """⚠️ Confirm over the limit (a manager): posts again, the limit confirmed."""
+        draft = require_draft(context, self.flow)
+        pending = draft.get("pending")
+        if not isinstance(pending, dict):
+            await say_stale(update)
+            return None
+        return await self._settle(update, context, {**pending, "credit_ok": True})
+
+    def money_terms(self, draft: dict[str, Any]) -> dict[str, Any]:
+        """How the draft is paid, as the fields of core's ``MoneyTerms``."""
+        pay = draft.get("pay") or {}
+        paid = pay.get("paid_now")
+        return {
+            "paid_now": None if paid is None else Decimal(paid),
+            "payment_method": PaymentMethod(pay.get("method") or PaymentMethod.CASH.value),
+            "due_date": date.fromisoformat(draft["due_date"]) if draft.get("due_date") else None,
+            "rate": Decimal(draft["rate"]) if draft.get("rate") else None,
+            "round_off": render.round_off(draft),
+            "credit_limit_ok": bool(pay.get("credit_ok")),
+        }
+
+    async def _settle(self, update: Update, context: BotContext, pay: dict[str, Any]) -> object:
+        """Posts once (the draft's request id), shows it with Undo, then the menu."""
         draft = require_draft(context, self.flow)
         if not draft["lines"]:
             await say_stale(update)
             return None
-        result = await self.post(update, context, draft)
-        if result is None:
-            return self.LINES
+        draft["pay"] = pay
+        try:
+            result = await self.post(update, context, draft)
+        except DomainError as refused:
+            return await self._refused(update, context, draft, refused)
         drop_draft(context)
         logger.info(
             "posted %s (document %s) request %s",
@@ -365,25 +816,83 @@ class TradeFlow(ABC):
             result.document_id,
             draft["request_id"],
         )
-        await show(update, render.posted(self.flow, result, undo=bool(draft.get("undo"))))
+        screen = render.posted(
+            self.flow,
+            result,
+            undo=bool(draft.get("undo")),
+            method=pay["method"],
+            base=render.base_currency(draft),
+        )
+        await show(update, screen)
         user = update.effective_user
         who = user.full_name if user is not None else ""
         await announce(update, context, lambda: render.public(self.flow, result, who, draft))
         await reply(update, main_menu())
         return END
 
+    async def _refused(
+        self, update: Update, context: BotContext, draft: dict[str, Any], refused: DomainError
+    ) -> object:
+        """Nothing was posted: a manager may confirm a credit limit; else the summary again."""
+        logger.info("%s request %s refused: %r", self.flow, draft["request_id"], refused)
+        reason = describe(refused)
+        if isinstance(refused, CreditLimitExceeded) and not refused.needs_manager:
+            draft["pending"] = draft["pay"]
+            await show(update, render.over_limit(self.flow, reason))
+            return self.LINES
+        if isinstance(refused, InsufficientStock):
+            await reply(update, Screen(render.stock_changed(reason)))
+        else:
+            await reply(update, Screen(render.refused(reason)))
+        await reply(update, self.summary(context, draft))
+        return self.LINES
+
     # -- the handler -----------------------------------------------------------------------
+
+    def _summary_buttons(self) -> Handlers:
+        """The summary's buttons and those of the screens it leads to (line, method, ...).
+
+        Every money step takes them too: a tap on the summary above a question still works.
+        """
+        on = step(self.flow)
+        actions = {
+            "add": self.add_another,
+            "done": self.done,
+            "drop": self.drop_last,
+            "back": self.back,
+            "ok": self.confirm,
+            "credit": self.on_credit,
+            "part": self.part_paid,
+            "partpay": self.part_method,
+            "due": self.change_due,
+            "over": self.over_limit,
+            "disc": self.discount,
+            "dline": self.discount_line,
+            "dnone": self.no_discount,
+            "round": self.round_off,
+            "roundok": self.took_round_off,
+            "roundnone": self.no_round_off,
+        }
+        return [
+            CallbackQueryHandler(on(callback), pattern=cb.pattern(f"{self.flow}.{action}"))
+            for action, callback in actions.items()
+        ]
 
     def handler(self) -> FlowHandler:
         """The persistent ConversationHandler of this flow."""
         on = step(self.flow)
         flow = self.flow
+        summary = self._summary_buttons()
         states: dict[object, Handlers] = {
             self.PARTY: [
                 MessageHandler(TEXT, on(self.typed_party)),
                 CallbackQueryHandler(on(self.chose_party), pattern=cb.pattern(f"{flow}.party")),
                 CallbackQueryHandler(on(self.no_party), pattern=cb.pattern(f"{flow}.noparty")),
                 CallbackQueryHandler(on(self.new_party), pattern=cb.pattern(f"{flow}.newparty")),
+            ],
+            self.RATE: [
+                MessageHandler(TEXT, on(self.typed_rate)),
+                CallbackQueryHandler(on(self.took_rate), pattern=cb.pattern(f"{flow}.rate")),
             ],
             self.WAREHOUSE: [
                 CallbackQueryHandler(on(self.chose_warehouse), pattern=cb.pattern(f"{flow}.wh"))
@@ -393,12 +902,11 @@ class TradeFlow(ABC):
                 MessageHandler(TEXT, on(self.got_price)),
                 CallbackQueryHandler(on(self.took_offer), pattern=cb.pattern(f"{flow}.offer")),
             ],
-            self.LINES: [
-                CallbackQueryHandler(on(self.add_another), pattern=cb.pattern(f"{flow}.add")),
-                CallbackQueryHandler(on(self.done), pattern=cb.pattern(f"{flow}.done")),
-                CallbackQueryHandler(on(self.drop_last), pattern=cb.pattern(f"{flow}.drop")),
-                CallbackQueryHandler(on(self.confirm), pattern=cb.pattern(f"{flow}.ok")),
-            ],
+            self.LINES: summary,
+            self.DISCOUNT: [MessageHandler(TEXT, on(self.typed_discount)), *summary],
+            self.ROUND: [MessageHandler(TEXT, on(self.typed_round_off)), *summary],
+            self.PAID: [MessageHandler(TEXT, on(self.typed_paid)), *summary],
+            self.DUE: [MessageHandler(TEXT, on(self.typed_due)), *summary],
             **self.picker.states(),
         }
         start = entry(flow)(self.start)

@@ -1,21 +1,32 @@
 """Screens of the purchase receipt (采购入库) and sale (销售出库) flows.
 
-Both flows keep their draft as plain JSON: ``party`` ({id, name} or None), ``warehouse``
-([id, name]), ``lines`` (dicts with product_id, sku, name, unit, qty and price as strings)
-and the business's ``currency``. ``flow`` ("purchase" or "sale") picks the words and names
-the buttons' actions (``purchase.ok``, ``sale.add``, ...).
+Both flows keep their draft as plain JSON: ``party`` ({id, name, terms_days} or None),
+``warehouse`` ([id, name]), ``lines`` (dicts with product_id, sku, name, unit, qty and price
+as strings, and a sale line's ``discount_pct`` or ``discount``), the document's ``currency``
+(the party's, else the business's ``base``), its ``rate`` to the base, the sale's
+``round_off`` and a ``due_date`` the user typed. ``flow`` ("purchase" or "sale") picks the
+words and names the buttons' actions (``purchase.ok``, ``sale.add``, ...).
+
+Figures shown before posting (line amounts after discount, the total, the due date) are a
+preview made with core's own pure functions; the posted message shows core's result.
 """
 
-from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any, Final
 
-from bot.i18n import _
+from telegram import InlineKeyboardButton
+
+from bot.i18n import N_, _
+from bot.render.documents import method_name
 from bot.render.numbers import escape, money, price, qty
 from bot.render.screen import Screen, button, keyboard, rows
 from core.catalog.results import PartyView
+from core.finance.currency import due_from_terms, to_base
+from core.finance.terms import Discount, PricedLine, price_line
 from core.inventory.results import DocumentPosted
-from core.numbers import ZERO, mul_div, round_money
+from core.numbers import ZERO
 
 PURCHASE: Final = "purchase"
 SALE: Final = "sale"
@@ -32,6 +43,29 @@ def _is_sale(flow: str) -> bool:
     return flow in (SALE, SALES_ORDER)
 
 
+def takes_money(flow: str) -> bool:
+    """Whether the flow posts a priced document paid now or on credit (orders are not)."""
+    return flow in (PURCHASE, SALE)
+
+
+def takes_discounts(flow: str) -> bool:
+    """Whether the flow's lines take discounts and its total a round-off (a sale)."""
+    return flow == SALE
+
+
+METHODS: Final = {  # PaymentMethod values as buttons, in the order shops here use them most
+    "cash": N_("Cash"),
+    "wechat": N_("WeChat"),
+    "alipay": N_("Alipay"),
+    "bank": N_("Bank transfer"),
+}
+
+
+def method_label(method: str) -> str:
+    """A payment method on a button: Cash, WeChat (现金, 微信)."""
+    return _(METHODS[method]) if method in METHODS else method
+
+
 def heading(flow: str) -> str:
     """The flow's title, on top of its questions and summary."""
     if flow == PURCHASE_ORDER:
@@ -46,23 +80,85 @@ def product_label(line: Line) -> str:
     return f"{escape(str(line['sku']))} {escape(str(line['name']))}"
 
 
+def line_discount(line: Line) -> Discount | None:
+    """A line's discount as core takes it (None: no discount)."""
+    pct, off = line.get("discount_pct"), line.get("discount")
+    if not pct and not off:
+        return None
+    return Discount(
+        discount_pct=Decimal(pct) if pct else None, discount=Decimal(off) if off else None
+    )
+
+
+def priced(line: Line, currency: str) -> PricedLine:
+    """A line's value, discount and amount, rounded to the currency as core books them."""
+    return price_line(Decimal(line["qty"]), Decimal(line["price"]), line_discount(line), currency)
+
+
 def amount(line: Line, currency: str) -> Decimal:
-    """A line's amount, rounded to the currency as core books it."""
-    return round_money(mul_div(Decimal(line["qty"]), Decimal(line["price"])), currency)
+    """A line's amount (after its discount), rounded to the currency as core books it."""
+    return priced(line, currency).amount
 
 
-def total(draft: Draft) -> Decimal:
-    """The draft's total: the sum of its rounded line amounts."""
+def lines_total(draft: Draft) -> Decimal:
+    """The sum of the draft's rounded line amounts (before any round-off)."""
     return sum((amount(line, draft["currency"]) for line in draft["lines"]), ZERO)
 
 
+def round_off(draft: Draft) -> Decimal:
+    """The sale's round-off (抹零), 0 when none."""
+    return Decimal(draft.get("round_off") or 0)
+
+
+def total(draft: Draft) -> Decimal:
+    """The draft's total: its line amounts less the round-off."""
+    return lines_total(draft) - round_off(draft)
+
+
+def whole_unit_round_off(draft: Draft) -> Decimal:
+    """What rounding the lines' total down to a whole unit takes off: 107.54 → 0.54."""
+    value = lines_total(draft)
+    return value - value.to_integral_value(rounding=ROUND_FLOOR)
+
+
+def base_currency(draft: Draft) -> str:
+    """The business's currency (drafts saved before currencies: the draft's own)."""
+    return str(draft.get("base") or draft["currency"])
+
+
+def shown_money(value: Decimal, currency: str, base: str) -> str:
+    """Money in the document's currency, its code added when it is not the base: 12.00 USD."""
+    shown = money(value, currency)
+    return shown if currency == base else f"{shown} {currency}"
+
+
+def _draft_money(value: Decimal, draft: Draft) -> str:
+    return shown_money(value, draft["currency"], base_currency(draft))
+
+
 def line_text(line: Line, currency: str) -> str:
-    """``A001 乌龙茶 × 3 @ 12.50 = 37.50``."""
-    return "{product} × {qty} @ {price} = {amount}".format(
+    """``A001 乌龙茶 × 3 @ 12.50 = 37.50``, and under it the line's discount if any."""
+    value = priced(line, currency)
+    text = "{product} × {qty} @ {price} = {amount}".format(
         product=product_label(line),
         qty=qty(Decimal(line["qty"])),
         price=price(Decimal(line["price"]), currency),
-        amount=money(amount(line, currency), currency),
+        amount=money(value.gross, currency),
+    )
+    if not value.discount:
+        return text
+    if value.discount_pct is not None:
+        off = _("🏷 Discount {percent}%: −{discount} → {amount}")
+    else:
+        off = _("🏷 Discount: −{discount} → {amount}")
+    return (
+        text
+        + "\n   "
+        + off.format(
+            percent=qty(value.discount_pct or ZERO),
+            discount=money(value.discount, currency),
+            amount=money(value.amount, currency),
+        )
     )
 
 
@@ -183,36 +279,39 @@ def too_much(line: Line, available: Decimal, warehouse: str) -> str:
     )
 
 
-def ask_cost(flow: str, line: Line, offer: Decimal | None, last: bool, currency: str) -> Screen:
-    """The purchase's unit cost: the last one paid (or the default price) as a button."""
+OFFER_LABELS: Final = {  # what a price button says, by where its price comes from
+    "party": N_("Last time: {price}"),  # this customer / supplier, last document
+    "last": N_("Last cost {price}"),  # the latest receipt of the product, any supplier
+    "default": N_("Default cost {price}"),  # the product's default purchase price
+    "sale": N_("Sale price {price}"),  # the product's default sale price
+}
+
+
+def ask_price(flow: str, line: Line, offers: Sequence[Sequence[str]], currency: str) -> Screen:
+    """The unit price (sale) or cost (purchase): each offer ([kind, price]) as a button."""
     product = product_label(line)
-    if offer is None:
-        return Screen(
-            _("Unit cost of {product}? Type it.").format(product=product), keyboard(cancel=True)
+    if not offers:
+        text = (
+            _("Unit price of {product}? Type it.")
+            if _is_sale(flow)
+            else _("Unit cost of {product}? Type it.")
         )
-    shown = price(offer, currency)
-    label = (
-        _("Last cost {price}").format(price=shown)
-        if last
-        else _("Default cost {price}").format(price=shown)
+        return Screen(text.format(product=product), keyboard(cancel=True))
+    buttons = [
+        button(
+            _(OFFER_LABELS[kind]).format(price=price(Decimal(value), currency)), f"{flow}.offer", n
+        )
+        for n, (kind, value) in enumerate(offers)
+    ]
+    text = (
+        _("Unit price of {product}? Type it, or tap the button.")
+        if _is_sale(flow)
+        else _("Unit cost of {product}? Type it, or tap the button.")
     )
-    text = _("Unit cost of {product}? Type it, or tap the button.").format(product=product)
-    return Screen(text, keyboard([button(label, f"{flow}.offer")], cancel=True))
+    return Screen(text.format(product=product), keyboard(*rows(buttons), cancel=True))
 
 
-def ask_sale_price(flow: str, line: Line, offer: Decimal | None, currency: str) -> Screen:
-    """The sale's unit price: the default sale price as a button."""
-    product = product_label(line)
-    if offer is None:
-        return Screen(
-            _("Unit price of {product}? Type it.").format(product=product), keyboard(cancel=True)
-        )
-    label = _("Sale price {price}").format(price=price(offer, currency))
-    text = _("Unit price of {product}? Type it, or tap the button.").format(product=product)
-    return Screen(text, keyboard([button(label, f"{flow}.offer")], cancel=True))
-
-
-# -- lines, summary, posted ------------------------------------------------------------------
+# -- lines, summary -------------------------------------------------------------------------
 
 
 def line_added(flow: str, draft: Draft) -> Screen:
@@ -221,7 +320,7 @@ def line_added(flow: str, draft: Draft) -> Screen:
     text = _("Added: {line}\nLines: {count} · Total: {total}").format(
         line=line_text(draft["lines"][-1], currency),
         count=len(draft["lines"]),
-        total=money(total(draft), currency),
+        total=_draft_money(total(draft), draft),
     )
     more = button(_("➕ Add another"), f"{flow}.add")
     done = button(_("✅ Done"), f"{flow}.done")
@@ -238,8 +337,30 @@ def _party_line(flow: str, party: Mapping[str, Any] | None) -> str:
     return _("Supplier: {name}").format(name=escape(str(party["name"])))
 
 
-def summary(flow: str, draft: Draft, note: str | None = None) -> Screen:
-    """Everything that will be posted, with Confirm, another line, or remove the last."""
+def _rate_line(draft: Draft) -> str | None:
+    currency, base = draft["currency"], base_currency(draft)
+    if currency == base or not draft.get("rate"):
+        return None
+    return _("Currency: {currency} · 1 {currency} = {rate} {base}").format(
+        currency=currency, rate=qty(Decimal(draft["rate"])), base=base
+    )
+
+
+def due_preview(draft: Draft, today: date) -> date | None:
+    """When what stays owed would be due: the typed date, else today + the party's terms.
+
+    Only a preview for the button; the posted document's due date is core's.
+    """
+    if draft.get("due_date"):
+        return date.fromisoformat(draft["due_date"])
+    party = draft.get("party")
+    if party is None:
+        return None
+    return due_from_terms(today, int(party.get("terms_days") or 0))
+
+
+def summary(flow: str, draft: Draft, note: str | None = None, today: date | None = None) -> Screen:
+    """Everything that will be posted; a receipt or sale is posted by saying how it is paid."""
     currency = draft["currency"]
     parts = [heading(flow)]
     if note:
@@ -247,15 +368,218 @@ def summary(flow: str, draft: Draft, note: str | None = None) -> Screen:
     parts.append(_party_line(flow, draft.get("party")))
     if draft.get("warehouse"):
         parts.append(_("Warehouse: {name}").format(name=escape(str(draft["warehouse"][1]))))
+    if (rate := _rate_line(draft)) is not None:
+        parts.append(rate)
     parts.append("")
     parts += [
         f"{n}. {line_text(line, currency)}" for n, line in enumerate(draft["lines"], start=1)
     ]
-    parts.append(_("<b>Total: {total}</b>").format(total=money(total(draft), currency)))
-    confirm = button(_("✅ Confirm"), f"{flow}.ok")
+    if round_off(draft):
+        parts.append(_("Round off: −{amount}").format(amount=money(round_off(draft), currency)))
+    parts.append(_("<b>Total: {total}</b>").format(total=_draft_money(total(draft), draft)))
     more = button(_("➕ Add another"), f"{flow}.add")
     drop = button(_("🗑 Remove last line"), f"{flow}.drop")
-    return Screen("\n".join(parts), keyboard([confirm], [more, drop], cancel=True))
+    if not takes_money(flow):
+        confirm = button(_("✅ Confirm"), f"{flow}.ok")
+        return Screen("\n".join(parts), keyboard([confirm], [more, drop], cancel=True))
+    parts.append(_("Tap how it is paid to post it."))
+    return Screen(
+        "\n".join(parts),
+        keyboard(
+            *_payment_rows(flow, draft, today), *_discount_rows(flow), [more, drop], cancel=True
+        ),
+    )
+
+
+def _payment_rows(flow: str, draft: Draft, today: date | None) -> list[list[InlineKeyboardButton]]:
+    """Paid now (one tap per method); with a party also on credit, part paid, due date."""
+    now = [
+        button(_("✅ Confirm · {method}").format(method=method_label("cash")), f"{flow}.ok"),
+        *(
+            button("✅ " + method_label(method), f"{flow}.ok", method)
+            for method in METHODS
+            if method != "cash"
+        ),
+    ]
+    laid = rows(now, per_row=2)
+    due = due_preview(draft, today) if today is not None else None
+    if draft.get("party") is None or due is None:
+        return laid  # a walk-in customer, or no supplier: paid in full now
+    credit = _("📒 On credit · due {date}").format(date=due.isoformat())
+    laid.append([button(credit, f"{flow}.credit")])
+    laid.append(
+        [button(_("💵 Part paid…"), f"{flow}.part"), button(_("📅 Due date"), f"{flow}.due")]
+    )
+    return laid
+
+
+def _discount_rows(flow: str) -> list[list[InlineKeyboardButton]]:
+    if not takes_discounts(flow):
+        return []
+    return [
+        [button(_("🏷 Discount"), f"{flow}.disc"), button(_("抹零 Round off"), f"{flow}.round")]
+    ]
+
+
+# -- the money steps -------------------------------------------------------------------------
+
+
+def back_button(flow: str) -> InlineKeyboardButton:
+    """Back to the summary, changing nothing."""
+    return button(_("↩ Back"), f"{flow}.back")
+
+
+def ask_rate(flow: str, draft: Draft, last: Decimal | None) -> Screen:
+    """The party deals in another currency: its rate to the base, the last one as a button."""
+    party = draft.get("party") or {}
+    text = _(
+        "{name} deals in {currency}. How many {base} is 1 {currency}? Type the exchange rate."
+    ).format(
+        name=escape(str(party.get("name") or "")),
+        currency=draft["currency"],
+        base=base_currency(draft),
+    )
+    offer = (
+        []
+        if last is None
+        else [[button(_("Last rate {rate}").format(rate=qty(last)), f"{flow}.rate")]]
+    )
+    return Screen(f"{heading(flow)}\n{text}", keyboard(*offer, cancel=True))
+
+
+def ask_discount_line(flow: str, draft: Draft) -> Screen:
+    """Which line takes the discount."""
+    buttons = [
+        button(f"{n}. {line['sku']} {line['name']}"[:40], f"{flow}.dline", n - 1)
+        for n, line in enumerate(draft["lines"], start=1)
+    ]
+    return Screen(
+        _("Discount on which line?"), keyboard(*rows(buttons), [back_button(flow)], cancel=True)
+    )
+
+
+def ask_discount(flow: str, draft: Draft, index: int) -> Screen:
+    """A line's discount: a percent ("10%") or an amount ("5")."""
+    line = draft["lines"][index]
+    text = _("Discount on {line}?\nType a percent like 10% or an amount like 5.").format(
+        line=line_text(line, draft["currency"])
+    )
+    extra = []
+    if line.get("discount_pct") or line.get("discount"):
+        extra.append(button(_("No discount"), f"{flow}.dnone"))
+    return Screen(text, keyboard([*extra, back_button(flow)], cancel=True))
+
+
+def ask_round_off(flow: str, draft: Draft, offer: Decimal | None) -> Screen:
+    """How much of the total to round off (抹零); a whole unit as a button when allowed."""
+    currency = draft["currency"]
+    text = _("Total before round-off: {total}. How much to round off? Type an amount.").format(
+        total=_draft_money(lines_total(draft), draft)
+    )
+    buttons = []
+    if offer:
+        label = _("Round off {amount}").format(amount=money(offer, currency))
+        buttons.append(button(label, f"{flow}.roundok"))
+    if round_off(draft):
+        buttons.append(button(_("No round-off"), f"{flow}.roundnone"))
+    return Screen(text, keyboard(buttons, [back_button(flow)], cancel=True))
+
+
+def ask_paid_now(flow: str, draft: Draft) -> Screen:
+    """Part paid: how much now (the rest stays owed)."""
+    text = _("Total: {total}. How much is paid now? Type the amount; the rest stays owed.")
+    return Screen(
+        text.format(total=_draft_money(total(draft), draft)),
+        keyboard([back_button(flow)], cancel=True),
+    )
+
+
+def ask_part_method(flow: str, draft: Draft) -> Screen:
+    """Part paid: how the part paid now was paid; a tap posts."""
+    text = _("{paid} paid now. How? Tap to post.").format(
+        paid=_draft_money(Decimal(draft["part"]), draft)
+    )
+    buttons = [button("✅ " + method_label(m), f"{flow}.partpay", m) for m in METHODS]
+    return Screen(text, keyboard(*rows(buttons), [back_button(flow)], cancel=True))
+
+
+def ask_due(flow: str, draft: Draft, today: date) -> Screen:
+    """Another due date for what stays owed."""
+    due = due_preview(draft, today)
+    text = _(
+        "Due date now: {date}. Type another date (YYYY-MM-DD) or a number of days from today."
+    ).format(date=due.isoformat() if due else "—")
+    return Screen(text, keyboard([back_button(flow)], cancel=True))
+
+
+def over_limit(flow: str, reason: str) -> Screen:
+    """A manager's credit sale beyond the customer's limit: confirm it, or go back."""
+    text = reason + "\n" + _("Post it anyway?")
+    confirm = button(_("⚠️ Confirm over the limit"), f"{flow}.over")
+    return Screen(text, keyboard([confirm], [back_button(flow)], cancel=True))
+
+
+def refused(reason: str) -> str:
+    """Posting was refused: nothing was saved, the draft is kept."""
+    return reason + "\n" + _("Nothing was saved.")
+
+
+# -- what users type at the money steps ------------------------------------------------------
+
+
+def not_a_number(text: str) -> str:
+    """Typed text that is no number."""
+    return _("“{text}” is not a number.").format(text=escape(text.strip()[:20]))
+
+
+def negative_amount() -> str:
+    """A negative amount."""
+    return _("An amount cannot be negative.")
+
+
+def amount_too_large() -> str:
+    """An amount beyond what a small business books."""
+    return _("That amount is too large.")
+
+
+def bad_percent() -> str:
+    """A percent outside (0, 100]."""
+    return _("A percent must be above 0 and at most 100.")
+
+
+def percent_places() -> str:
+    """A percent with more than 2 decimals."""
+    return _("A percent may have at most 2 decimals.")
+
+
+def bad_rate() -> str:
+    """A rate of 0 or below."""
+    return _("An exchange rate must be above 0.")
+
+
+def rate_places() -> str:
+    """A rate with more than 6 decimals."""
+    return _("An exchange rate may have at most 6 decimals.")
+
+
+def nothing_paid() -> str:
+    """Part paid with 0: that is a credit sale."""
+    return _("Type an amount above 0, or go back and tap 📒 On credit.")
+
+
+def more_than_total() -> str:
+    """Paid now above the total."""
+    return _("That is more than the total.")
+
+
+def bad_date() -> str:
+    """A due date that is neither a date nor a number of days."""
+    return _("That is not a date: type it as YYYY-MM-DD, or a number of days.")
+
+
+def date_in_the_past() -> str:
+    """A due date before today."""
+    return _("The due date cannot be before today.")
 
 
 def copied(number: str) -> str:
@@ -280,25 +604,68 @@ def stock_changed(reason: str) -> str:
     return reason + "\n" + _("Nothing was saved. Change the lines, or cancel.")
 
 
-def posted(flow: str, result: DocumentPosted, undo: bool) -> Screen:
-    """The message under a posted receipt or sale, with an Undo button."""
+def posted(
+    flow: str,
+    result: DocumentPosted,
+    undo: bool,
+    method: str | None = None,
+    base: str | None = None,
+) -> Screen:
+    """The message under a posted receipt or sale, with an Undo button.
+
+    ``method``: how what was paid now was paid (the flow's choice; core keeps it on the
+    document), which adds the payment line. ``base``: the business's currency, for the
+    profit of a sale in another currency (its cost is in the base).
+    """
     number = f"<b>{escape(result.number)}</b>"
-    shown_total = money(result.total, result.currency)
+    shown_total = shown_money(result.total, result.currency, base or result.currency)
     if _is_sale(flow):
         text = _("✅ Sale {number} posted. Total: {total}").format(
             number=number, total=shown_total
         )
-        if result.cost is not None:  # core leaves it out for clerks and in groups
-            text += "\n" + _("Gross profit: {profit}").format(
-                profit=money(result.total - result.cost, result.currency)
-            )
     else:
         text = _("✅ Receipt {number} posted. Total: {total}").format(
             number=number, total=shown_total
         )
+    if result.round_off:
+        text += "\n" + _("Round off: −{amount}").format(
+            amount=money(result.round_off, result.currency)
+        )
+    if method is not None and result.paid_now is not None:
+        text += "\n" + _payment_text(flow, result, method, base or result.currency)
+    if _is_sale(flow) and (profit := _profit(result, base)) is not None:
+        text += "\n" + _("Gross profit: {profit}").format(profit=profit)
     if not undo:
         return Screen(text)
     return Screen(text, keyboard([button(_("↩ Undo"), "undo", result.document_id)]))
+
+
+def _profit(result: DocumentPosted, base: str | None) -> str | None:
+    if result.cost is None:  # core leaves it out for clerks and in groups
+        return None
+    if result.rate is None:
+        return money(result.total - result.cost, result.currency)
+    if base is None:
+        return None
+    return money(to_base(result.total, result.rate, base) - result.cost, base)
+
+
+def _payment_text(flow: str, result: DocumentPosted, method: str, base: str) -> str:
+    """Paid in full (cash) · Paid 50.00 (WeChat) · Owed 57.54, due 2026-12-10."""
+    currency = result.currency
+    if result.owed <= 0:
+        return _("Paid in full ({method}).").format(method=method_name(method))
+    due = result.due_date.isoformat() if result.due_date else "—"
+    owed = shown_money(result.owed, currency, base)
+    rest = (
+        _("Owed {owed}, due {date}") if _is_sale(flow) else _("To pay {owed}, due {date}")
+    ).format(owed=owed, date=due)
+    if not result.paid_now:
+        return _("📒 On credit · {rest}").format(rest=rest)
+    paid = _("Paid {paid} ({method})").format(
+        paid=shown_money(result.paid_now, currency, base), method=method_name(method)
+    )
+    return f"{paid} · {rest}"
 
 
 def public(flow: str, result: DocumentPosted, who: str, draft: Draft) -> str:
@@ -310,7 +677,9 @@ def public(flow: str, result: DocumentPosted, who: str, draft: Draft) -> str:
             who=escape(who),
             number=escape(result.number),
             warehouse=warehouse,
-            total=money(result.total, result.currency),
+            total=shown_money(
+                result.total, result.currency, str(draft.get("base") or result.currency)
+            ),
         )
     else:
         text = _("📥 {who} posted receipt {number} into {warehouse}:").format(
