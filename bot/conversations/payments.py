@@ -22,6 +22,7 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot import parse
 from bot.context import BotContext
 from bot.conversations.flow import (
     END,
@@ -36,16 +37,15 @@ from bot.conversations.flow import (
 )
 from bot.handlers.menu import main_menu
 from bot.handlers.replies import answer_only, reply, show
-from bot.parse import InputError, _number, name
+from bot.parse import InputError, name
 from bot.render import callbacks as cb
 from bot.render import payments as render
 from bot.render.documents import already_undone
 from bot.render.errors import describe
 from bot.render.screen import Screen
 from core.db.base import utcnow
-from core.errors import DomainError, InvalidInput
+from core.errors import DomainError
 from core.finance.accounts import aging, party_account
-from core.finance.currency import check_amount
 from core.finance.models import PartyKind, PaymentMethod
 from core.finance.payments import (
     PostPayment,
@@ -213,12 +213,9 @@ async def typed_amount(update: Update, context: BotContext) -> object:
     """A typed amount: > 0 and no finer than the party's currency (JPY 0 places, CNY 2)."""
     draft = require_draft(context, FLOW)
     try:
-        amount = _amount(draft, _text(update))
+        amount = parse.amount(_text(update), draft["currency"], positive=True)
     except InputError as bad:
         await reply(update, Screen(str(bad)))
-        return AMOUNT
-    except InvalidInput as refused:
-        await reply(update, Screen(describe(refused)))
         return AMOUNT
     return await _amount_taken(update, context, amount)
 
@@ -232,24 +229,6 @@ async def all_of_it(update: Update, context: BotContext) -> object:
         await say_stale(update)
         return None
     return await _amount_taken(update, context, balance)
-
-
-def _amount(draft: dict[str, Any], text: str) -> Decimal:
-    """The typed amount, checked by the core's own rules for the party's currency.
-
-    The number is read by bot.parse's reader (full-width digits, thousands separators),
-    which has no public money reader yet.
-
-    Raises:
-        InputError: not a number, or not above 0.
-        InvalidInput: finer than the currency's minor unit, or out of range.
-    """
-    value = _number(text)
-    if value <= 0:
-        raise InputError(render.amount_not_positive())
-    amount = check_amount(value, draft["currency"], "amount")
-    _command(draft, amount=amount)  # the command's own checks (range), before going on
-    return amount
 
 
 async def _amount_taken(update: Update, context: BotContext, amount: Decimal) -> object:
@@ -269,15 +248,11 @@ async def _amount_taken(update: Update, context: BotContext, amount: Decimal) ->
 @step(FLOW)
 async def typed_rate(update: Update, context: BotContext) -> object:
     """A typed rate to the base currency (> 0, at most the places core keeps)."""
-    draft = require_draft(context, FLOW)
+    require_draft(context, FLOW)
     try:
-        rate = _number(_text(update))
-        _command(draft, rate=rate)
+        rate = parse.exchange_rate(_text(update))
     except InputError as bad:
         await reply(update, Screen(str(bad)))
-        return RATE
-    except InvalidInput as refused:
-        await reply(update, Screen(describe(refused)))
         return RATE
     return await _rate_taken(update, context, rate)
 

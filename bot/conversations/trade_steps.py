@@ -15,11 +15,10 @@ refusal (a credit limit, a round-off limit, stock sold meanwhile) keeps the draf
 """
 
 import logging
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
@@ -32,6 +31,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import parse
 from bot.context import BotContext
 from bot.conversations.flow import (
     END,
@@ -65,7 +65,7 @@ from core.errors import (
     RoundOffBeyondLimit,
 )
 from core.finance.accounts import last_rate
-from core.finance.currency import check_amount, to_base
+from core.finance.currency import to_base
 from core.finance.models import PaymentMethod
 from core.inventory.history import document_card
 from core.inventory.results import DocumentPosted
@@ -91,40 +91,8 @@ def _arg(update: Update) -> str:
 
 # -- what users type at the money steps --------------------------------------------------------
 
-MAX_AMOUNT: Final = Decimal(10) ** 12  # what commands accept (core.commands)
 PERCENT_PLACES: Final = 2
-RATE_PLACES: Final = 6
 _FULLWIDTH: Final = str.maketrans("０１２３４５６７８９．，－％", "0123456789.,-%")
-_DAYS: Final = re.compile(r"(\d{1,4})\s*(?:d|days?|天)?", re.IGNORECASE)
-
-
-def _number(text: str) -> Decimal:
-    cleaned = text.strip().translate(_FULLWIDTH).replace(",", "").replace(" ", "")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise InputError(render.not_a_number(text)) from None
-    if not value.is_finite():
-        raise InputError(render.not_a_number(text))
-    return value
-
-
-def _places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
-def typed_amount(text: str, currency: str, field: str) -> Decimal:
-    """An amount ≥ 0 in the currency's minor unit (a discount, a round-off, paid now)."""
-    value = _number(text)
-    if value < 0:
-        raise InputError(render.negative_amount())
-    if value >= MAX_AMOUNT:
-        raise InputError(render.amount_too_large())
-    try:
-        return check_amount(value, currency, field)  # CNY 2 places, JPY none
-    except InvalidInput as finer:
-        raise InputError(describe(finer)) from None
 
 
 def typed_discount(text: str, line: Mapping[str, Any], currency: str) -> dict[str, str]:
@@ -134,14 +102,14 @@ def typed_discount(text: str, line: Mapping[str, Any], currency: str) -> dict[st
     """
     cleaned = text.strip().translate(_FULLWIDTH)
     if cleaned.endswith("%"):
-        pct = _number(cleaned.removesuffix("%"))
+        pct = parse.number(cleaned.removesuffix("%"))
         if not 0 < pct <= 100:
             raise InputError(render.bad_percent())
-        if _places(pct) > PERCENT_PLACES:
+        if parse.decimal_places(pct) > PERCENT_PLACES:
             raise InputError(render.percent_places())
         off = {"discount_pct": str(pct)}
     else:
-        value = typed_amount(cleaned, currency, "discount")
+        value = parse.amount(cleaned, currency, "discount")
         off = {"discount": str(value)} if value else {}
     try:
         render.priced({**line, **off}, currency)
@@ -152,39 +120,12 @@ def typed_discount(text: str, line: Mapping[str, Any], currency: str) -> dict[st
 
 def typed_paid_now(text: str, draft: Mapping[str, Any]) -> Decimal:
     """Part paid now: above 0 (nothing is "on credit") and not above the total."""
-    paid = typed_amount(text, draft["currency"], "paid_now")
+    paid = parse.amount(text, draft["currency"], "paid_now")
     if paid == 0:
         raise InputError(render.nothing_paid())
     if paid > render.total(draft):
         raise InputError(render.more_than_total())
     return paid
-
-
-def typed_rate(text: str) -> Decimal:
-    """An exchange rate: above 0, at most 6 decimals."""
-    value = _number(text)
-    if value <= 0:
-        raise InputError(render.bad_rate())
-    if _places(value) > RATE_PLACES:
-        raise InputError(render.rate_places())
-    if value >= MAX_AMOUNT:
-        raise InputError(render.amount_too_large())
-    return value
-
-
-def typed_due(text: str, today: date) -> date:
-    """A due date: "2026-12-10" (or 2026/12/10), or a number of days from today ("30")."""
-    cleaned = text.strip().translate(_FULLWIDTH)
-    if days := _DAYS.fullmatch(cleaned):
-        due = today + timedelta(days=int(days[1]))
-    else:
-        try:
-            due = date.fromisoformat(cleaned.replace("/", "-"))
-        except ValueError:
-            raise InputError(render.bad_date()) from None
-    if due < today:
-        raise InputError(render.date_in_the_past())
-    return due
 
 
 def round_off_refused(draft: Mapping[str, Any], amount: Decimal) -> str | None:
@@ -447,7 +388,7 @@ class TradeFlow(ABC):
         """A typed exchange rate; on bad input says why and asks again."""
         draft = require_draft(context, self.flow)
         try:
-            draft["rate"] = str(typed_rate(_text(update)))
+            draft["rate"] = str(parse.exchange_rate(_text(update)))
         except InputError as bad:
             await reply(update, Screen(str(bad)))
             return self.RATE
@@ -682,7 +623,7 @@ class TradeFlow(ABC):
         """A typed round-off; above the total or the owner's limit is refused and asked again."""
         draft = require_draft(context, self.flow)
         try:
-            amount = typed_amount(_text(update), draft["currency"], "round_off")
+            amount = parse.amount(_text(update), draft["currency"], "round_off")
         except InputError as bad:
             await reply(update, Screen(str(bad)))
             return self.ROUND
@@ -768,7 +709,7 @@ class TradeFlow(ABC):
         """A typed due date or number of days; the summary again, its credit button redated."""
         draft = require_draft(context, self.flow)
         try:
-            due = typed_due(_text(update), self._today(context, draft))
+            due = parse.due_date(_text(update), self._today(context, draft))
         except InputError as bad:
             await reply(update, Screen(str(bad)))
             return self.DUE

@@ -220,11 +220,6 @@ def ask_amount(account: PartyAccount) -> Screen:
     return Screen("\n".join(lines), keyboard(buttons, cancel=True))
 
 
-def amount_not_positive() -> str:
-    """A typed amount of 0 or less."""
-    return _("The amount must be greater than 0.")
-
-
 def _amount_line(draft: Draft) -> str:
     return _("Amount: {amount} {currency}").format(
         amount=f"<b>{money(Decimal(draft['amount']), draft['currency'])}</b>",

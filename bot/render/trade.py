@@ -527,21 +527,6 @@ def refused(reason: str) -> str:
 # -- what users type at the money steps ------------------------------------------------------
 
 
-def not_a_number(text: str) -> str:
-    """Typed text that is no number."""
-    return _("“{text}” is not a number.").format(text=escape(text.strip()[:20]))
-
-
-def negative_amount() -> str:
-    """A negative amount."""
-    return _("An amount cannot be negative.")
-
-
-def amount_too_large() -> str:
-    """An amount beyond what a small business books."""
-    return _("That amount is too large.")
-
-
 def bad_percent() -> str:
     """A percent outside (0, 100]."""
     return _("A percent must be above 0 and at most 100.")
@@ -552,16 +537,6 @@ def percent_places() -> str:
     return _("A percent may have at most 2 decimals.")
 
 
-def bad_rate() -> str:
-    """A rate of 0 or below."""
-    return _("An exchange rate must be above 0.")
-
-
-def rate_places() -> str:
-    """A rate with more than 6 decimals."""
-    return _("An exchange rate may have at most 6 decimals.")
-
-
 def nothing_paid() -> str:
     """Part paid with 0: that is a credit sale."""
     return _("Type an amount above 0, or go back and tap 📒 On credit.")
@@ -570,16 +545,6 @@ def nothing_paid() -> str:
 def more_than_total() -> str:
     """Paid now above the total."""
     return _("That is more than the total.")
-
-
-def bad_date() -> str:
-    """A due date that is neither a date nor a number of days."""
-    return _("That is not a date: type it as YYYY-MM-DD, or a number of days.")
-
-
-def date_in_the_past() -> str:
-    """A due date before today."""
-    return _("The due date cannot be before today.")
 
 
 def copied(number: str) -> str:

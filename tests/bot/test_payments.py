@@ -214,8 +214,8 @@ async def test_another_currency_asks_the_rate_and_shows_the_realised_difference(
     assert "Amount: <b>100.00</b> USD" in asked
     assert "Exchange rate: 1 USD = how many CNY? Tap the last rate used" in asked
     assert manager.buttons() == ["7.1 (last used)", "✖ Cancel"]
-    rate_again = "Enter the exchange rate to the base currency (a number above 0)."
-    assert rate_again in joined(await manager.send("0"))
+    assert "An exchange rate must be above 0." in joined(await manager.send("0"))
+    assert "at most 6 decimals" in joined(await manager.send("7.1234567"))
     assert "“x” is not a number." in joined(await manager.send("x"))
 
     assert "Rate: 7.25" in joined(await manager.send("7.25"))
