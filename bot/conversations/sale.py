@@ -20,6 +20,7 @@ from bot.conversations.trade_steps import TradeFlow
 from bot.handlers.replies import reply
 from bot.render import trade as render
 from core.inventory.results import DocumentPosted
+from core.inventory.stock import on_hand
 from core.numbers import ZERO
 from core.orders.hints import TradeStart, available_in, sale_start
 from core.orders.shipments import PostShipment, ShipmentLine, post_shipment
@@ -44,29 +45,35 @@ class SaleFlow(TradeFlow):
         """Shows what is available (less what earlier lines take) and asks how many."""
         line = draft["line"]
         warehouse_id, warehouse = draft["warehouse"]
-        on_hand = await available_in(
-            context.uow(), context.actor(update), line["product_id"], warehouse_id
-        )
+        actor = context.actor(update)
+        free = await available_in(context.uow(), actor, line["product_id"], warehouse_id)
         taken = sum(
             (Decimal(x["qty"]) for x in draft["lines"] if x["product_id"] == line["product_id"]),
             ZERO,
         )
-        available = on_hand - taken
-        if available <= 0 and not draft["allow_negative"]:
+        available = free - taken
+        # A manager may sell what confirmed sales orders hold (with a reason, when posting).
+        shelf = available
+        if _may_override(draft):
+            shelf = await on_hand(context.uow(), actor, line["product_id"], warehouse_id) - taken
+        if shelf <= 0 and not draft["allow_negative"]:
             draft.pop("line")
             await reply(update, ask_product(render.none_available(line, warehouse)))
             return self.picker.state
-        line["available"] = str(available)
-        await reply(update, render.ask_sale_quantity(line, available, warehouse))
+        line["available"], line["shelf"] = str(available), str(shelf)
+        await reply(update, render.ask_sale_quantity(line, available, warehouse, shelf))
         return self.QTY
 
     def quantity_refused(self, draft: dict[str, Any], qty: Decimal) -> str | None:
-        """More than is available, unless the business allows negative stock."""
+        """More than is available (a manager: on the shelf), unless negative stock is on."""
         line = draft["line"]
         available = Decimal(line["available"])
-        if qty > available and not draft["allow_negative"]:
-            return render.too_much(line, available, draft["warehouse"][1])
-        return None
+        shelf = Decimal(line.get("shelf") or available)
+        if draft["allow_negative"] or qty <= available:
+            return None
+        if qty <= shelf:  # held for orders: the manager gives a reason when posting
+            return None
+        return render.too_much(line, max(available, shelf), draft["warehouse"][1])
 
     async def price_offers(
         self, update: Update, context: BotContext, draft: dict[str, Any]
@@ -85,9 +92,15 @@ class SaleFlow(TradeFlow):
             warehouse_id=draft["warehouse"][0] if draft.get("warehouse") else None,
             customer_id=draft["party"]["id"] if draft.get("party") else None,
             lines=tuple(_line(line) for line in draft["lines"]),
+            override_reason=draft.get("override_reason"),
             **self.money_terms(draft),
         )
         return await post_shipment(context.uow(), context.actor(update), cmd)
+
+
+def _may_override(draft: dict[str, Any]) -> bool:
+    """Managers and owners may sell stock held for orders (core checks the role again)."""
+    return draft.get("role") in ("manager", "owner")
 
 
 def _line(line: dict[str, Any]) -> ShipmentLine:

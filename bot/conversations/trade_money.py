@@ -117,6 +117,7 @@ class MoneySteps:
     ROUND: str
     PAID: str
     DUE: str
+    OVERRIDE: str
 
     if TYPE_CHECKING:  # given by TradeFlow
 
@@ -314,6 +315,21 @@ class MoneySteps:
             return None
         return await self._settle(update, context, {**pending, "credit_ok": True})
 
+    def _may_sell_held(self, draft: dict[str, Any]) -> bool:
+        """A manager's sale refused for stock that orders hold: a reason may override it."""
+        manager = draft.get("role") in ("manager", "owner")
+        return self.flow == "sale" and manager and not draft.get("override_reason")
+
+    async def typed_override(self, update: Update, context: BotContext) -> object:
+        """The manager's reason for selling held stock: posts again, the same way paid."""
+        draft = require_draft(context, self.flow)
+        reason = " ".join(text_of(update).split())[:200]
+        if not reason or not isinstance(draft.get("pay"), dict):
+            await reply(update, render.ask_override_reason(self.flow))
+            return self.OVERRIDE
+        draft["override_reason"] = reason
+        return await self._settle(update, context, draft["pay"])
+
     def money_terms(self, draft: dict[str, Any]) -> dict[str, Any]:
         """How the draft is paid, as the fields of core's ``MoneyTerms``."""
         pay = draft.get("pay") or {}
@@ -369,6 +385,10 @@ class MoneySteps:
             draft["pending"] = draft["pay"]
             await show(update, render.over_limit(self.flow, reason))
             return self.LINES
+        if isinstance(refused, InsufficientStock) and self._may_sell_held(draft):
+            await reply(update, Screen(render.stock_changed(reason)))
+            await reply(update, render.ask_override_reason(self.flow))
+            return self.OVERRIDE
         if isinstance(refused, InsufficientStock):
             await reply(update, Screen(render.stock_changed(reason)))
         else:

@@ -79,6 +79,7 @@ class TradeFlow(MoneySteps, ABC):
         self.QTY, self.PRICE, self.LINES = f"{flow}.qty", f"{flow}.price", f"{flow}.lines"
         self.RATE, self.DISCOUNT, self.ROUND = f"{flow}.rate", f"{flow}.discount", f"{flow}.round"
         self.PAID, self.DUE = f"{flow}.paid", f"{flow}.due"
+        self.OVERRIDE = f"{flow}.override"
         self.picker = ProductPicker(flow, self.got_product)
 
     # -- what the two flows do differently -------------------------------------------------
@@ -127,6 +128,7 @@ class TradeFlow(MoneySteps, ABC):
             base=business.base_currency,
             timezone=business.timezone,
             round_off_limit=str(business.round_off_limit),
+            role=business.role.value,
             allow_negative=business.allow_negative_stock,
             undo=business.undo_window_minutes > 0,
             warehouses=[[w.warehouse_id, w.name] for w in start.warehouses],
@@ -529,6 +531,7 @@ class TradeFlow(MoneySteps, ABC):
             self.ROUND: [MessageHandler(TEXT, on(self.typed_round_off)), *summary],
             self.PAID: [MessageHandler(TEXT, on(self.typed_paid)), *summary],
             self.DUE: [MessageHandler(TEXT, on(self.typed_due)), *summary],
+            self.OVERRIDE: [MessageHandler(TEXT, on(self.typed_override))],
             **self.picker.states(),
         }
         start = entry(flow)(self.start)

@@ -252,15 +252,37 @@ def ask_quantity(line: Line) -> Screen:
     return Screen(text, keyboard(cancel=True))
 
 
-def ask_sale_quantity(line: Line, available: Decimal, warehouse: str) -> Screen:
-    """How many (sale), with what is available in the warehouse."""
+def ask_sale_quantity(
+    line: Line, available: Decimal, warehouse: str, shelf: Decimal | None = None
+) -> Screen:
+    """How many (sale), with what is available in the warehouse.
+
+    For a manager, ``shelf`` is what is on hand: what sales orders hold is said too.
+    """
+    unit = escape(str(line.get("unit") or ""))
     text = _("{product}: {available} {unit} available in {warehouse}. How many?").format(
         product=product_label(line),
         available=qty(available),
-        unit=escape(str(line.get("unit") or "")),
+        unit=unit,
         warehouse=escape(warehouse),
     )
+    if shelf is not None and shelf > available:
+        text += "\n" + _(
+            "{held} {unit} more are held for sales orders: you may sell them, giving a reason."
+        ).format(held=qty(shelf - max(available, Decimal(0))), unit=unit)
     return Screen(text, keyboard(cancel=True))
+
+
+def ask_override_reason(flow: str) -> Screen:
+    """A manager's sale takes stock that sales orders hold: why?"""
+    del flow
+    return Screen(
+        _(
+            "This sale takes stock held for confirmed sales orders. Type why (e.g. “the "
+            "order is late, customer agreed”) to post it anyway, or cancel."
+        ),
+        keyboard(cancel=True),
+    )
 
 
 def none_available(line: Line, warehouse: str) -> str:
