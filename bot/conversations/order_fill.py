@@ -21,6 +21,7 @@ from bot.render import callbacks as cb
 from bot.render import order_fill as render
 from bot.render import trade as trade_render
 from bot.render.errors import describe
+from bot.render.orders import money_of
 from bot.render.screen import Screen
 from core.errors import DomainError
 from core.inventory.results import DocumentPosted
@@ -84,6 +85,8 @@ async def confirm(update: Update, context: BotContext) -> object:
     lines = tuple(FillLine(line_no=int(n), qty=Decimal(q)) for n, q in draft["chosen"].items())
     over = render.beyond(draft)  # the summary said so; confirming it allows it
     actor = context.actor(update)
+    choice = cb.args(update.callback_query.data if update.callback_query else None)
+    money = money_of(choice[0] if choice else "cash")
     try:
         posted: DocumentPosted
         if draft["purchase"]:
@@ -92,6 +95,7 @@ async def confirm(update: Update, context: BotContext) -> object:
                 order_id=draft["order_id"],
                 lines=lines,
                 allow_over=bool(over),
+                **money,
             )
             posted = await receive_order(context.uow(), actor, cmd)
         else:
@@ -100,6 +104,7 @@ async def confirm(update: Update, context: BotContext) -> object:
                 order_id=draft["order_id"],
                 lines=lines,
                 allow_over=bool(over),
+                **money,
             )
             posted = await ship_order(context.uow(), actor, ship)
         order = await get_order(context.uow(), actor, draft["order_id"])

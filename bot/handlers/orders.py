@@ -73,16 +73,20 @@ async def fill(update: Update, context: BotContext) -> None:
     actor = context.actor(update)
     try:
         order = await get_order(context.uow(), actor, order_id)
+        if len(args) < 3:  # the card's button: first, how it is paid
+            await show(update, render.ask_fill_payment(order))
+            return
         lines = tuple(
             FillLine(line_no=x.line_no, qty=x.remaining) for x in order.lines if x.remaining > 0
         )
         request_id = f"order-fill:{order_id}:{seen}"  # a double tap posts once
+        money = render.money_of(args[2])
         posted: DocumentPosted
         if order.kind == OrderKind.PURCHASE:
-            cmd = ReceiveOrder(request_id=request_id, order_id=order_id, lines=lines)
+            cmd = ReceiveOrder(request_id=request_id, order_id=order_id, lines=lines, **money)
             posted = await receive_order(context.uow(), actor, cmd)
         else:
-            ship = ShipOrder(request_id=request_id, order_id=order_id, lines=lines)
+            ship = ShipOrder(request_id=request_id, order_id=order_id, lines=lines, **money)
             posted = await ship_order(context.uow(), actor, ship)
     except (DomainError, ValueError) as refused:
         text = describe(refused) if isinstance(refused, DomainError) else str(refused)

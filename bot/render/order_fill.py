@@ -5,7 +5,8 @@ from typing import Any
 
 from bot.i18n import _
 from bot.render.numbers import escape, qty
-from bot.render.screen import Screen, button, keyboard
+from bot.render.orders import pay_rows
+from bot.render.screen import Screen, keyboard
 
 
 def _title(draft: dict[str, Any]) -> str:
@@ -47,11 +48,11 @@ def summary(draft: dict[str, Any]) -> Screen:
         if n in over:
             text += " " + _("(more than the {left} ordered)").format(left=qty(Decimal(left)))
         lines.append(text)
+    lines.append("")
     if over:
-        label = _("✅ Confirm, more than ordered")
-    else:
-        label = _("✅ Receive these") if draft["purchase"] else _("✅ Ship these")
-    return Screen("\n".join(lines), keyboard([button(label, "orderfill.ok")], cancel=True))
+        lines.append(_("Tapping how it is paid confirms taking more than was ordered."))
+    lines.append(_("Tap how it is paid to post it."))
+    return Screen("\n".join(lines), keyboard(*pay_rows("orderfill.ok"), cancel=True))
 
 
 def bad_line(raw: str) -> str:

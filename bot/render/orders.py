@@ -1,5 +1,6 @@
 """Screens of /orders: open purchase and sales orders, an order's card and its buttons."""
 
+from decimal import Decimal
 from typing import Final
 
 from bot.i18n import N_, _
@@ -7,6 +8,7 @@ from bot.render.documents import local_time
 from bot.render.errors import order_status_name
 from bot.render.numbers import escape, money, qty
 from bot.render.screen import Screen, button, keyboard, rows
+from bot.render.trade import METHODS, method_label
 from core.orders.models import OrderKind, OrderStatus
 from core.orders.results import OrderSummary, OrderView
 
@@ -120,3 +122,38 @@ def confirm_cancel(order: OrderView) -> Screen:
             ]
         ),
     )
+
+
+CREDIT: Final = "credit"  # a pay button's choice besides the methods: nothing paid now
+
+
+def pay_rows(action: str, *args: object) -> list[list]:  # type: ignore[type-arg]
+    """How a receipt or shipment against an order is paid: a method now, or on credit.
+
+    Each button carries ``args`` and then the choice (a PaymentMethod value, or "credit").
+    """
+    now = [button("✅ " + method_label(m), action, *args, m) for m in METHODS]
+    return [*rows(now, per_row=2), [button(_("📒 On credit"), action, *args, CREDIT)]]
+
+
+def ask_fill_payment(order: OrderView) -> Screen:
+    """📥 Receive / 📤 Ship the rest: how is it paid? (the tap posts)."""
+    if order.kind == PURCHASE:
+        text = _("Receive everything still expected on {number}. How is it paid?")
+    else:
+        text = _("Ship everything still expected on {number}. How is it paid?")
+    seen = len(order.events)
+    return Screen(
+        text.format(number=f"<b>{escape(order.number)}</b>"),
+        keyboard(
+            *pay_rows("order.fill", order.order_id, seen),
+            [button(_("◀ Back"), "order", order.order_id)],
+        ),
+    )
+
+
+def money_of(choice: str) -> dict[str, object]:
+    """The fill command's money fields for a pay button's choice."""
+    if choice == CREDIT:
+        return {"paid_now": Decimal(0)}
+    return {"payment_method": choice if choice in METHODS else "cash"}

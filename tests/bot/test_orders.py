@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from core.finance.accounts import party_account
+from core.finance.models import PartyKind
 from core.inventory.models import Document
 from core.inventory.stock import on_hand, stock_card
 from core.orders.order_rows import OrderLineInput
@@ -63,13 +65,17 @@ async def test_a_clerk_receives_the_rest_of_a_purchase_order_once(harness: BotHa
     assert "created" in card and "placed" in card
     assert "✖ Cancel the order" not in clerk.buttons()  # placed: a manager's decision
 
-    message, data = clerk.find_button("📥 Receive the rest")
+    asked = joined(await clerk.press("📥 Receive the rest"))
+    assert "How is it paid?" in asked and "📒 On credit" in clerk.buttons()
+    message, data = clerk.find_button("📒 On credit")
     posted = joined(await clerk.press_data(data, message))
     assert "✅ Receipt <b>CG-" in posted
     assert "10 of 10 盒 received" in posted and "complete" in posted
     await clerk.press_data(data, message)  # a double tap (or an old card): posted once
     assert await documents(harness, "CG") == 1
     assert await tea(shop) == D(10)
+    owed = await party_account(shop.uow(), shop.manager, PartyKind.SUPPLIER, shop.supplier_id)
+    assert owed.balance > 0  # received on credit: payable
 
 
 async def test_sales_orders_are_shipped_from_their_tab_in_chinese(harness: BotHarness) -> None:
@@ -83,7 +89,8 @@ async def test_sales_orders_are_shipped_from_their_tab_in_chinese(harness: BotHa
     assert "📤 销售订单：未完成的，最新的在前。" in listed
     card = joined(await clerk.press(order.number))
     assert "王老板" in card and "已发货 0 / 4 盒" in card
-    shipped = joined(await clerk.press("📤 发出剩余货物"))
+    await clerk.press("📤 发出剩余货物")
+    shipped = joined(await clerk.press("✅ 微信"))
     assert "✅ 销售单" in shipped and "已完成" in shipped
     assert await tea(shop) == D(6)
     card = await stock_card(shop.uow(), shop.viewer, product_id=shop.tea.product_id)
@@ -151,8 +158,8 @@ async def test_part_of_a_purchase_order_is_received_and_more_needs_confirming(
     assert "is not a line number" in joined(await clerk.send("A001 4"))
     assert "Quantity must be greater than 0." in joined(await clerk.send("1 -4"))
     summary = joined(await clerk.send("1 4"))
-    assert "• A001 西湖龙井 × 4 盒" in summary and "✅ Receive these" in clerk.buttons()
-    message, data = clerk.find_button("✅ Receive these")
+    assert "• A001 西湖龙井 × 4 盒" in summary and "✅ Cash" in clerk.buttons()
+    message, data = clerk.find_button("✅ Cash")
     posted = joined(await clerk.press_data(data, message))
     await clerk.press_data(data, message)  # a double tap posts once
     assert "✅ Receipt <b>CG-" in posted and "4 of 10 盒 received" in posted
@@ -160,8 +167,8 @@ async def test_part_of_a_purchase_order_is_received_and_more_needs_confirming(
 
     await clerk.press("✏️ Receive part…")
     over = joined(await clerk.send("1 8"))
-    assert "(more than the 6 ordered)" in over
-    await clerk.press("✅ Confirm, more than ordered")
+    assert "(more than the 6 ordered)" in over and "confirms taking more" in over
+    await clerk.press("📒 On credit")
     assert await tea(shop) == D(12)
     assert await documents(harness, "CG") == 2
 
@@ -176,7 +183,7 @@ async def test_part_of_a_sales_order_is_shipped_in_chinese(harness: BotHarness) 
     await clerk.press(order.number)
     assert "还差 6 盒" in joined(await clerk.press("✏️ 部分发货…"))
     await clerk.send("1 2")
-    shipped = joined(await clerk.press("✅ 确认发货"))
+    shipped = joined(await clerk.press("📒 赊账"))
     assert "✅ 销售单" in shipped and "已发货 2 / 6 盒" in shipped
     card = await stock_card(shop.uow(), shop.viewer, product_id=shop.tea.product_id)
     assert (card.on_hand, card.reserved) == (D(8), D(4))
