@@ -297,7 +297,7 @@ async def _collect(
     posted = 0
     for n, share in ((0, D(1)), (2, D("0.5"))):
         owed = (await party_account(uow(), owner, PartyKind.CUSTOMER, customers[n])).balance
-        amount = (owed * share).quantize(D("1"))
+        amount = owed if share == 1 else (owed * share).quantize(D("1"))
         if amount > 0:
             await post_payment(
                 uow(),

@@ -63,9 +63,13 @@ _FULLWIDTH: Final = str.maketrans("０１２３４５６７８９．，－％", 
 def typed_discount(text: str, line: Mapping[str, Any], currency: str) -> dict[str, str]:
     """A line's discount: "10%" → {"discount_pct": "10"}, "5" → {"discount": "5.00"}.
 
+    Chinese shops say what is paid: "9折" is 10 % off, "85折" 15 % off, "9.5折" 5 % off.
     An amount of 0 is no discount ({}). Core's own pricing checks it is not above the line.
     """
     cleaned = text.strip().translate(_FULLWIDTH)
+    if cleaned.endswith("折"):
+        paid = parse.number(cleaned.removesuffix("折"))
+        cleaned = f"{100 - (paid * 10 if paid < 10 else paid)}%"
     if cleaned.endswith("%"):
         pct = parse.number(cleaned.removesuffix("%"))
         if not 0 < pct <= 100:

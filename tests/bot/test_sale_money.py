@@ -392,3 +392,15 @@ async def test_bad_money_input_is_asked_again_and_nothing_is_posted(
 
     assert await documents(harness.db, "XS") == []
     assert "<b>Total: 88.00</b>" in joined(await me.press("Back"))  # the summary, unchanged
+
+
+async def test_a_discount_said_the_chinese_way(harness: BotHarness, shop: Shop) -> None:
+    me = harness.person(1002, language="zh-hans")
+    await walk(me, "/sale", "[王老板]", "[主仓库]", "A001", "2", "[售价 88.00]", "[完成]")
+    await me.press("折扣")
+    summary = joined(await me.send("9折"))  # pays 90 %: 10 % off
+    assert "🏷 折扣 10%：−17.60 → 158.40" in summary
+    await me.press("折扣")
+    assert "−13.20 → 162.80" in joined(await me.send("92.5折"))  # 7.5 % off
+    await me.press("折扣")
+    assert "不是数字" in joined(await me.send("x折"))
