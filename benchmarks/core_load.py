@@ -303,6 +303,7 @@ class LedgerLoader:
         self.ledgers: dict[int, CostLedger] = {}
         self.cost: dict[int, Decimal] = {}
         self.balances: dict[tuple[int, int], Decimal] = {}
+        self.last_supplier: dict[int, tuple[int, Decimal]] = {}
         self.numbers: dict[tuple[str, int], int] = defaultdict(int)
         self.pending = _Pending()
         self.zone = ZoneInfo(setup.timezone)
@@ -422,6 +423,7 @@ class LedgerLoader:
             ledger = self.ledgers[pid]
             key = (warehouse, pid)
             if receipt:
+                self.last_supplier[pid] = (setup.supplier_id, price)
                 booked = ledger.receive(qty, price)
                 self.balances[key] = self.balances.get(key, ZERO) + qty
                 signed = qty
@@ -588,6 +590,13 @@ class LedgerLoader:
             budget -= len(lines)
             await self._flush()
 
+    def _last_supplier(self, pid: int) -> tuple[int | None, Any]:
+        """Who the product was last received from, and at what price, as stored."""
+        if pid not in self.last_supplier:
+            return (None, None)
+        supplier, price = self.last_supplier[pid]
+        return (supplier, self.c.money(price))
+
     async def finish(self) -> None:
         """Balances, cost rows and document number sequences consistent with the moves."""
         c, b = self.c, self.setup.business_id
@@ -596,11 +605,28 @@ class LedgerLoader:
             "stock_balances", ("warehouse_id", "product_id", "business_id", "on_hand"), balances
         )
         costs = [
-            (pid, b, c.qty(led.on_hand), c.money(led.value), c.rate(led.last_avg))
+            (
+                pid,
+                b,
+                c.qty(led.on_hand),
+                c.money(led.value),
+                c.rate(led.last_avg),
+                *self._last_supplier(pid),
+            )
             for pid, led in sorted(self.ledgers.items())
         ]
         await self.w.insert(
-            "product_costs", ("product_id", "business_id", "on_hand", "value", "avg"), costs
+            "product_costs",
+            (
+                "product_id",
+                "business_id",
+                "on_hand",
+                "value",
+                "avg",
+                "last_supplier_id",
+                "last_purchase_price",
+            ),
+            costs,
         )
         sequences = [(b, name, year, last) for (name, year), last in sorted(self.numbers.items())]
         await self.w.insert("sequences", ("business_id", "name", "year", "last"), sequences)

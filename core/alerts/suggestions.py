@@ -9,6 +9,7 @@ above its point — rounded up to a whole unit.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -34,6 +35,7 @@ from core.tenancy.access import Actor, Membership, require_member
 from core.tenancy.models import Role
 
 SALES_DAYS = 30
+FEW = 50  # up to this many products, sales are read product by product
 _CHUNK = 900  # ids per IN list (SQLite allows 999 parameters per statement by default)
 
 
@@ -128,7 +130,7 @@ async def suggestions_in(
     ids = sorted({product_id for product_id, _ in low})
     sold = await _sold(session, business_id, ids, today)
     ordered = await _on_order(session, business_id, ids)
-    suppliers = await _last_suppliers(session, business_id, ids)
+    suppliers = await _supplier_names(session, business_id, low.values())
     rules = await _rules(session, ids)
     coverage = membership.business.coverage_days
     found = []
@@ -142,7 +144,6 @@ async def suggestions_in(
         muted, snoozed = rules.get(product_id, (False, False))
         if not include_quiet and (muted or snoozed):
             continue
-        supplier = suppliers.get(product_id)
         found.append(
             Suggestion(
                 product_id=product_id,
@@ -158,9 +159,9 @@ async def suggestions_in(
                 suggested=suggested_qty(
                     row.on_hand, on_order, row.point, daily, row.reorder_qty, coverage
                 ),
-                supplier_id=supplier[0] if supplier else None,
-                supplier_name=supplier[1] if supplier else None,
-                last_price=(supplier[2] if supplier else None) or row.purchase_price,
+                supplier_id=row.supplier_id,
+                supplier_name=suppliers.get(row.supplier_id) if row.supplier_id else None,
+                last_price=row.last_price or row.purchase_price,
                 muted=muted,
                 snoozed=snoozed,
             )
@@ -178,6 +179,8 @@ class _Low:
     point: Decimal
     reorder_qty: Decimal | None
     purchase_price: Decimal | None
+    supplier_id: int | None
+    last_price: Decimal | None
 
 
 async def _low_products(
@@ -194,6 +197,8 @@ async def _low_products(
             Product.reorder_point,
             Product.reorder_qty,
             Product.default_purchase_price,
+            ProductCost.last_supplier_id,
+            ProductCost.last_purchase_price,
         )
         .join(ProductCost, ProductCost.product_id == Product.id)
         .where(
@@ -207,8 +212,10 @@ async def _low_products(
     if product_ids is not None:
         total = total.where(Product.id.in_(product_ids))
     found: dict[tuple[int, int | None], _Low] = {}
-    for pid, sku, name, unit, on_hand, point, qty, buy in await session.execute(total):
-        found[pid, None] = _Low(sku, name, unit, on_hand, point or ZERO, qty, buy)
+    for pid, sku, name, unit, on_hand, point, qty, buy, supplier, last in await session.execute(
+        total
+    ):
+        found[pid, None] = _Low(sku, name, unit, on_hand, point or ZERO, qty, buy, supplier, last)
     per_warehouse = (
         select(
             Product.id,
@@ -219,9 +226,12 @@ async def _low_products(
             WarehouseReorderPoint.reorder_point,
             Product.reorder_qty,
             Product.default_purchase_price,
+            ProductCost.last_supplier_id,
+            ProductCost.last_purchase_price,
             WarehouseReorderPoint.warehouse_id,
         )
         .join(Product, Product.id == WarehouseReorderPoint.product_id)
+        .join(ProductCost, ProductCost.product_id == Product.id)
         .join(
             StockBalance,
             (StockBalance.product_id == WarehouseReorderPoint.product_id)
@@ -232,12 +242,22 @@ async def _low_products(
     )
     if product_ids is not None:
         per_warehouse = per_warehouse.where(Product.id.in_(product_ids))
-    for pid, sku, name, unit, on_hand, point, qty, buy, wid in await session.execute(
-        per_warehouse
-    ):
+    for (
+        pid,
+        sku,
+        name,
+        unit,
+        on_hand,
+        point,
+        qty,
+        buy,
+        supplier,
+        last,
+        wid,
+    ) in await session.execute(per_warehouse):
         here = on_hand if on_hand is not None else ZERO
         if here <= point or not low_only:
-            found[pid, wid] = _Low(sku, name, unit, here, point, qty, buy)
+            found[pid, wid] = _Low(sku, name, unit, here, point, qty, buy, supplier, last)
     return found
 
 
@@ -248,24 +268,31 @@ def _chunks(ids: list[int]) -> list[list[int]]:
 async def _sold(
     session: AsyncSession, business_id: int, ids: list[int], today: date
 ) -> dict[int, Decimal]:
-    """Quantity sold less returned by customers, last 30 days (posted documents)."""
+    """Quantity sold less returned by customers, last 30 days (posted documents).
+
+    One pass over the window's sales (by the business, type and date index): cheaper than
+    asking product by product when many are low.
+    """
     since = today - timedelta(days=SALES_DAYS - 1)
-    sold: dict[int, Decimal] = defaultdict(Decimal)
-    for chunk in _chunks(ids):
-        rows = await session.execute(
-            select(Document.doc_type, DocumentLine.product_id, func.sum(DocumentLine.qty))
-            .join(Document, Document.id == DocumentLine.document_id)
-            .where(
-                Document.business_id == business_id,
-                Document.doc_type.in_([DocType.SHIPMENT.value, DocType.SALES_RETURN.value]),
-                Document.status == DocStatus.POSTED.value,
-                Document.doc_date >= since,
-                Document.doc_date <= today,
-                DocumentLine.product_id.in_(chunk),
-            )
-            .group_by(Document.doc_type, DocumentLine.product_id)
+    wanted = set(ids)
+    query = (
+        select(Document.doc_type, DocumentLine.product_id, func.sum(DocumentLine.qty))
+        .join(Document, Document.id == DocumentLine.document_id)
+        .where(
+            Document.business_id == business_id,
+            Document.doc_type.in_([DocType.SHIPMENT.value, DocType.SALES_RETURN.value]),
+            Document.doc_date >= since,
+            Document.doc_date <= today,
+            Document.status == DocStatus.POSTED.value,
         )
-        for doc_type, product_id, qty in rows:
+        .group_by(Document.doc_type, DocumentLine.product_id)
+    )
+    if len(ids) <= FEW:  # an alert's product or two: by the lines' product index instead
+        query = query.where(DocumentLine.product_id.in_(ids))
+    rows = await session.execute(query)
+    sold: dict[int, Decimal] = defaultdict(Decimal)
+    for doc_type, product_id, qty in rows:
+        if product_id in wanted:
             sold[product_id] += qty if doc_type == DocType.SHIPMENT.value else -qty
     return sold
 
@@ -297,34 +324,20 @@ async def _on_order(
     return ordered
 
 
-async def _last_suppliers(
-    session: AsyncSession, business_id: int, ids: list[int]
-) -> dict[int, tuple[int, str, Decimal | None]]:
-    """Product → (supplier id, name, unit price) of its newest posted receipt with a supplier."""
-    found: dict[int, tuple[int, str, Decimal | None]] = {}
+async def _supplier_names(
+    session: AsyncSession, business_id: int, rows: Iterable["_Low"]
+) -> dict[int, str]:
+    """Names of the products' last suppliers."""
+    ids = sorted({row.supplier_id for row in rows if row.supplier_id is not None})
+    names: dict[int, str] = {}
     for chunk in _chunks(ids):
-        newest = (
-            select(DocumentLine.product_id, func.max(DocumentLine.id).label("line_id"))
-            .join(Document, Document.id == DocumentLine.document_id)
-            .where(
-                Document.business_id == business_id,
-                Document.doc_type == DocType.RECEIPT.value,
-                Document.status == DocStatus.POSTED.value,
-                Document.supplier_id.is_not(None),
-                DocumentLine.product_id.in_(chunk),
+        for supplier_id, name in await session.execute(
+            select(Supplier.id, Supplier.name).where(
+                Supplier.business_id == business_id, Supplier.id.in_(chunk)
             )
-            .group_by(DocumentLine.product_id)
-            .subquery()
-        )
-        rows = await session.execute(
-            select(newest.c.product_id, Supplier.id, Supplier.name, DocumentLine.unit_price)
-            .join(DocumentLine, DocumentLine.id == newest.c.line_id)
-            .join(Document, Document.id == DocumentLine.document_id)
-            .join(Supplier, Supplier.id == Document.supplier_id)
-        )
-        for product_id, supplier_id, name, unit_price in rows:
-            found[product_id] = (supplier_id, name, unit_price)
-    return found
+        ):
+            names[supplier_id] = name
+    return names
 
 
 async def _rules(session: AsyncSession, ids: list[int]) -> dict[int, tuple[bool, bool]]:

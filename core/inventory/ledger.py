@@ -53,6 +53,11 @@ _SET_BALANCE = (
     .values(on_hand=bindparam("q"), reserved=bindparam("r"))
 )
 _SET_COST = update(_COST).where(_COST.c.product_id == bindparam("p"))
+_SET_SUPPLIER = (
+    update(_COST)
+    .where(_COST.c.product_id == bindparam("p"))
+    .values(last_supplier_id=bindparam("s"), last_purchase_price=bindparam("c"))
+)
 
 
 @dataclass
@@ -78,6 +83,8 @@ class Posting:
     points: dict[int, Decimal] = field(default_factory=dict)
     opened_on_hand: dict[int, Decimal] = field(default_factory=dict)
     opened_balances: dict[tuple[int, int], Decimal] = field(default_factory=dict)
+    # product → (supplier, unit price) of a receipt from a supplier: its last supplier now
+    suppliers: dict[int, tuple[int, Decimal]] = field(default_factory=dict)
 
     @classmethod
     async def open(
@@ -430,7 +437,19 @@ class Posting:
         ]
         if costs:
             await conn.execute(_SET_COST, costs)
+        if self.suppliers:
+            await conn.execute(
+                _SET_SUPPLIER,
+                [
+                    {"p": pid, "s": supplier, "c": price}
+                    for pid, (supplier, price) in sorted(self.suppliers.items())
+                ],
+            )
         await self._alert_low_stock()
+
+    def note_supplier(self, product_id: int, supplier_id: int, unit_price: Decimal) -> None:
+        """The product was just received from this supplier at this price (its last one)."""
+        self.suppliers[product_id] = (supplier_id, unit_price)
 
     async def _alert_low_stock(self) -> None:
         """Queues low-stock alerts for what this posting took to or below a point."""

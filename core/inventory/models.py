@@ -56,6 +56,8 @@ class Document(Base):
         Index("ix_documents_author_latest", "created_by", "id"),
         Index("ix_documents_customer_latest", "customer_id", "id"),
         Index("ix_documents_supplier_latest", "supplier_id", "id"),
+        # sales of the last days by date: reorder suggestions, the digest
+        Index("ix_documents_business_type_date", "business_id", "doc_type", "doc_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,3 +169,7 @@ class ProductCost(Base):
     on_hand: Mapped[Decimal] = mapped_column(Qty, default=Decimal(0))
     value: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     avg: Mapped[Decimal] = mapped_column(Rate, default=Decimal(0))
+    # Who it was last received from and at what unit price (in that receipt's currency):
+    # what a reorder suggestion and a draft purchase order start from.
+    last_supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"))
+    last_purchase_price: Mapped[Decimal | None] = mapped_column(Price)

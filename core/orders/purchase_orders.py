@@ -118,6 +118,8 @@ async def receive_order(uow: UnitOfWork, actor: Actor, cmd: ReceiveOrder) -> Doc
             )
             values[line_no], variance = booked.value, variance + booked.variance
             line.done_qty += qty
+            if fill.order.supplier_id is not None:
+                draft.posting.note_supplier(line.product_id, fill.order.supplier_id, price)
         await draft.posting.finish()
         fill.order.status = progress(fill.lines.values()).value
         add_event(session, fill.order, membership, OrderAction.RECEIVED, draft.doc.id)

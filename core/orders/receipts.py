@@ -54,6 +54,8 @@ async def post_receipt(uow: UnitOfWork, actor: Actor, cmd: PostReceipt) -> Docum
                 line.unit_price * draft.rate,  # stock value is in the base currency
             )
             values[line_no], variance = booked.value, variance + booked.variance
+            if cmd.supplier_id is not None:
+                draft.posting.note_supplier(line.product_id, cmd.supplier_id, line.unit_price)
         await draft.posting.finish()
         await uow.commit()
         return posted(

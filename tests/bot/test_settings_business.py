@@ -111,7 +111,7 @@ async def test_a_manager_sees_the_settings_without_buttons(harness: BotHarness) 
     shown = joined(await manager.send("/settings"))
     assert "Negative stock: not allowed" in shown
     assert "Only an owner can change the settings." in shown
-    assert manager.buttons() == []
+    assert manager.buttons() == ["🔔 My alerts"]
 
 
 async def test_an_owner_creates_another_business_and_switches_back(harness: BotHarness) -> None:
