@@ -15,6 +15,8 @@ from bot.conversations.flow import expire_idle_flows
 from bot.handlers import register_all
 from bot.handlers.menu import command_menu
 from bot.i18n import use_language
+from bot.jobs.daily import register_daily
+from bot.jobs.delivery import schedule_delivery
 from bot.persistence import DatabasePersistence
 from core.db.engine import Database, open_database
 from core.settings import Settings
@@ -53,6 +55,7 @@ def build_application(
     request: BaseRequest | None = None,
     rate_limited: bool = True,
     resources: BotResources | None = None,
+    deliver_alerts: bool = False,
 ) -> JxcApplication:
     """The bot: handlers, database persistence, job queue and rate limiter.
 
@@ -62,6 +65,9 @@ def build_application(
         request: how to reach the Bot API (tests and the console pass an offline one).
         rate_limited: AIORateLimiter on (benchmarks turn it off to measure the bot itself).
         resources: process-wide resources (tests pass a clock); made from ``db`` if None.
+        deliver_alerts: run the alert jobs — outbox delivery, and each business's daily
+            reminders and digest (``jxc-bot run`` only: the console and tests talk to an
+            offline Bot API, where a delivered alert reaches nobody yet counts as sent).
     """
     token = settings.telegram_bot_token
     if token is None:
@@ -84,6 +90,9 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
     application: JxcApplication = builder.build()  # type: ignore[assignment]
     register_all(application)
+    if deliver_alerts:
+        schedule_delivery(application, settings)
+        register_daily(application)  # reminders and digests at each business's time
     return application
 
 
@@ -110,7 +119,7 @@ def build_and_run(settings: Settings) -> None:
     limiter keeps the bot within Telegram's flood limits.
     """
     db = open_database(settings.database_url)  # no I/O yet: connects in PTB's event loop
-    application = build_application(settings, db)
+    application = build_application(settings, db, deliver_alerts=True)
     application.post_shutdown = _disposer(db)
     if settings.webhook_url is None:
         logger.info("long polling %s", settings.telegram_api_base_url)  # the token is not in it

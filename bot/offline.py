@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 BOT_USER: Final = {
@@ -45,6 +46,46 @@ class SentFile:
     caption: str | None
 
 
+@dataclass(frozen=True)
+class Failure:
+    """How the Bot API answers a message to a chat instead of delivering it (tests)."""
+
+    status: int  # the HTTP status Telegram answers; 0: no answer at all (``raises``)
+    description: str = ""
+    retry_after: int | None = None
+    raises: type[NetworkError] = NetworkError
+
+    def answer(self) -> tuple[int, bytes]:
+        """The response, or the network error, Telegram would give."""
+        if self.status == 0:
+            raise self.raises(self.description or "connection reset by peer")
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return self.status, json.dumps(body).encode()
+
+
+BLOCKED: Final = Failure(403, "Forbidden: bot was blocked by the user")
+KICKED: Final = Failure(403, "Forbidden: bot was kicked from the supergroup chat")
+CHAT_NOT_FOUND: Final = Failure(400, "Bad Request: chat not found")
+NETWORK_DOWN: Final = Failure(0, "connection reset by peer")
+
+
+def flood(seconds: int) -> Failure:
+    """Telegram's 429: too many messages, try again in ``seconds``."""
+    return Failure(429, f"Too Many Requests: retry after {seconds}", retry_after=seconds)
+
+
+@dataclass
+class _ChatFailure:
+    failure: Failure
+    left: int | None  # None: every time
+
+
 @dataclass
 class OfflineBotApi(BaseRequest):
     """The Bot API without a network; ``on_message`` hears every message sent or edited."""
@@ -57,6 +98,7 @@ class OfflineBotApi(BaseRequest):
     on_message: Callable[[dict[str, Any], bool], None] | None = None  # (message, edited)
     fail_next: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     answered: set[str] = field(default_factory=set)  # callback query ids
+    chat_failures: dict[int, list[_ChatFailure]] = field(default_factory=dict)
     _next_id: int = 1
 
     @property
@@ -69,6 +111,30 @@ class OfflineBotApi(BaseRequest):
 
     async def shutdown(self) -> None:
         """Nothing to close."""
+
+    def fail_chat(self, chat_id: int, failure: Failure, *, times: int | None = 1) -> None:
+        """Answers the next ``times`` messages sent to the chat with ``failure`` (None: all).
+
+        Failures queued for a chat are used in order; ``heal_chat`` drops them.
+        """
+        self.chat_failures.setdefault(chat_id, []).append(_ChatFailure(failure, times))
+
+    def heal_chat(self, chat_id: int) -> None:
+        """Messages to the chat are delivered again."""
+        self.chat_failures.pop(chat_id, None)
+
+    def _chat_failure(self, name: str, params: dict[str, Any]) -> Failure | None:
+        if not name.startswith("send") or "chat_id" not in params:
+            return None
+        pending = self.chat_failures.get(int(params["chat_id"]))
+        if not pending:
+            return None
+        head = pending[0]
+        if head.left is not None:
+            head.left -= 1
+            if head.left <= 0:
+                pending.pop(0)
+        return head.failure
 
     def know_chat(self, chat: dict[str, Any]) -> None:
         """Remembers a chat (its type and title) for the messages sent into it."""
@@ -92,6 +158,9 @@ class OfflineBotApi(BaseRequest):
         if name in self.fail_next:
             status, body = self.fail_next.pop(name)
             return status, json.dumps(body).encode()
+        failure = self._chat_failure(name, params)
+        if failure is not None:
+            return failure.answer()
         if request_data is not None and request_data.multipart_data:
             self._keep_files(name, params, request_data.multipart_data)
         refusal = self._refusal(name, params)

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None  # None: generated at start and logged once
     admin_chat_id: int | None = None  # the operator's chat for errors
+    # Alert delivery: how often due alerts are looked for, and Telegram's sending limits.
+    alert_tick_seconds: float = Field(default=1.0, gt=0, le=3600)
+    alert_per_chat_per_second: float = Field(default=1.0, gt=0)
+    alert_global_per_second: int = Field(default=30, ge=1)
+    alert_group_per_minute: int = Field(default=20, ge=1)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

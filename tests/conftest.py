@@ -12,7 +12,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +119,12 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         finally:
             await database.dispose()
         return
-    template_name: str = request.getfixturevalue("postgres_template")
+    async with _postgres_copy(request.getfixturevalue("postgres_template")) as database:
+        yield database
+
+
+@asynccontextmanager
+async def _postgres_copy(template_name: str) -> AsyncIterator[Database]:
     name = f"{RUN_ID}_{next(_counter)}"
     await _admin(f"CREATE DATABASE {name} TEMPLATE {template_name}")
     database = open_database(_database_url(name))
@@ -128,6 +133,13 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     finally:
         await database.dispose()
         await _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+async def postgres_db(postgres_template: str) -> AsyncIterator[Database]:
+    """A migrated PostgreSQL database, for what only PostgreSQL does (several workers)."""
+    async with _postgres_copy(postgres_template) as database:
+        yield database
 
 
 @pytest.fixture

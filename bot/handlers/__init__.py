@@ -27,7 +27,9 @@ MODULES: Final = (
     "bot.handlers.catalog",
     "bot.handlers.documents",
     "bot.handlers.orders",
+    "bot.handlers.reorder",
     "bot.handlers.accounts",
+    "bot.handlers.reminders",
     "bot.handlers.admin",
     "bot.handlers.inline",
     "bot.handlers.stock",  # free text: after everything that reads text

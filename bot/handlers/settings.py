@@ -1,8 +1,13 @@
-"""/settings (owner): negative stock, undo window, idle timeout, round-off limit, language."""
+"""/settings (owner): negative stock, undo window, idle timeout, round-off limit, language.
+
+Also when the daily reminders go out, the time zone and the coverage days of reorder
+suggestions; who gets alerts and digests is bot.handlers.reminders.
+"""
 
 import re
 from decimal import Decimal
 from typing import Final
+from zoneinfo import available_timezones
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -14,7 +19,9 @@ from bot.handlers.replies import reply, show
 from bot.parse import InputError
 from bot.render import admin as render
 from bot.render import callbacks as cb
+from bot.render import reminders as alerts
 from bot.render.screen import Screen
+from core.errors import InvalidInput
 from core.tenancy.businesses import (
     ChangeBusinessSettings,
     change_business_settings,
@@ -24,6 +31,7 @@ from core.tenancy.models import Role
 
 FLOW: Final = "settings"
 VALUE: Final = "settings.value"
+ALERT_VALUE: Final = "settings.alert_value"  # a typed reminder time or time zone
 FIELDS: Final = {"undo": "undo_window_minutes", "timeout": "conversation_timeout_minutes"}
 _FULLWIDTH: Final = str.maketrans("０１２３４５６７８９", "0123456789")
 
@@ -87,6 +95,29 @@ async def chose_round_off(update: Update, context: BotContext) -> None:
     await _change(update, context, round_off_limit=Decimal(cb.args(query.data)[0]))
 
 
+async def alert_menu(update: Update, context: BotContext) -> None:
+    """⏰ Reminder time / 🌐 Time zone / 📦 Coverage days: the usual values as buttons."""
+    query = update.callback_query
+    assert query is not None
+    business = await current_business(context.uow(), context.actor(update))
+    menus = {"set.rt": alerts.reminder_time_menu, "set.tz": alerts.zone_menu}
+    await show(update, menus.get(cb.action(query.data) or "", alerts.coverage_menu)(business))
+
+
+async def chose_alert_value(update: Update, context: BotContext) -> None:
+    """A button of those menus (it carries the value: a double tap is one)."""
+    query = update.callback_query
+    assert query is not None
+    value = cb.args(query.data)[0]
+    action = cb.action(query.data)
+    if action == "set.rtval":
+        await _change(update, context, reminder_time=f"{value[:2]}:{value[2:]}")
+    elif action == "set.tzval":
+        await _change(update, context, timezone=value)
+    else:
+        await _change(update, context, coverage_days=int(value))
+
+
 async def _change(update: Update, context: BotContext, **changes: object) -> None:
     cmd = ChangeBusinessSettings.build(**changes)
     business = await change_business_settings(context.uow(), context.actor(update), cmd)
@@ -133,6 +164,69 @@ async def got_minutes(update: Update, context: BotContext) -> object:
     return END
 
 
+@entry(FLOW)
+async def ask_alert_value(update: Update, context: BotContext) -> object:
+    """⌨ Type a time / time zone: asks for it (owners only; others see the settings)."""
+    query = update.callback_query
+    assert query is not None
+    assert update.effective_chat is not None
+    business = await current_business(context.uow(), context.actor(update))
+    if business.role != Role.OWNER:
+        await show(update, render.settings_screen(business))
+        return END
+    field = "tz" if cb.args(query.data)[:1] == ["tz"] else "rt"
+    begin(
+        context, FLOW, update.effective_chat.id, business.conversation_timeout_minutes, field=field
+    )
+    await reply(update, alerts.ask_zone() if field == "tz" else alerts.ask_reminder_time(business))
+    return ALERT_VALUE
+
+
+@step(FLOW)
+async def got_alert_value(update: Update, context: BotContext) -> object:
+    """The typed time or zone: saved and the settings shown; a bad one is asked again."""
+    message = update.effective_message
+    assert message is not None
+    text = message.text or ""
+    zone = require_draft(context, FLOW)["field"] == "tz"
+    try:
+        changes = {"timezone": zone_name(text)} if zone else {"reminder_time": clock_time(text)}
+        cmd = ChangeBusinessSettings.build(**changes)
+    except (InputError, InvalidInput):
+        await reply(update, Screen(alerts.bad_zone(text) if zone else alerts.bad_time(text)))
+        return ALERT_VALUE
+    business = await change_business_settings(context.uow(), context.actor(update), cmd)
+    drop_draft(context)
+    await reply(update, render.settings_screen(business, note=render.saved()))
+    return END
+
+
+def clock_time(text: str) -> str:
+    """A typed time of day as "HH:MM": 9, 9:30, 09:30, ０９：３０, 9.30.
+
+    Raises:
+        InputError: not a time of day.
+    """
+    cleaned = text.strip().translate(_FULLWIDTH).replace("：", ":").replace(".", ":")
+    found = re.fullmatch(r"(\d{1,2})(?::(\d{2}))?", cleaned)
+    if found is None or int(found[1]) > 23 or int(found[2] or 0) > 59:
+        raise InputError(cleaned)
+    return f"{int(found[1]):02d}:{int(found[2] or 0):02d}"
+
+
+def zone_name(text: str) -> str:
+    """A typed IANA time zone, its case corrected (asia/shanghai → Asia/Shanghai).
+
+    Raises:
+        InputError: no such zone (core checks it again).
+    """
+    cleaned = text.strip().replace(" ", "_")
+    known = {name.casefold(): name for name in available_timezones()}
+    if cleaned.casefold() not in known:
+        raise InputError(cleaned)
+    return known[cleaned.casefold()]
+
+
 def whole_minutes(text: str, field: str) -> int:
     """A whole number of minutes within the field's limits.
 
@@ -151,8 +245,14 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         FlowHandler(
             FLOW,
-            entry_points=[CallbackQueryHandler(ask_minutes, pattern=cb.pattern("set.type"))],
-            states={VALUE: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_minutes)]},
+            entry_points=[
+                CallbackQueryHandler(ask_minutes, pattern=cb.pattern("set.type")),
+                CallbackQueryHandler(ask_alert_value, pattern=cb.pattern("set.ask")),
+            ],
+            states={
+                VALUE: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_minutes)],
+                ALERT_VALUE: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_alert_value)],
+            },
         )
     )
     application.add_handler(CommandHandler("settings", settings))
@@ -164,3 +264,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(chose_minutes, pattern=cb.pattern("set.val")))
     application.add_handler(CallbackQueryHandler(round_off_menu, pattern=cb.pattern("set.ro")))
     application.add_handler(CallbackQueryHandler(chose_round_off, pattern=cb.pattern("set.roval")))
+    menus = cb.pattern("set.rt", "set.tz", "set.cov")
+    application.add_handler(CallbackQueryHandler(alert_menu, pattern=menus))
+    values = cb.pattern("set.rtval", "set.tzval", "set.covval")
+    application.add_handler(CallbackQueryHandler(chose_alert_value, pattern=values))

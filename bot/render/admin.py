@@ -180,12 +180,17 @@ def settings_screen(business: BusinessView, note: str | None = None) -> Screen:
             limit=money(business.round_off_limit, business.base_currency),
             currency=business.base_currency,
         ),
+        _("Daily reminders and digest at: {time} ({zone})").format(
+            time=business.reminder_time, zone=escape(business.timezone)
+        ),
+        _("Reorder suggestions cover: {days} days of sales").format(days=business.coverage_days),
     ]
     if note:
         lines.insert(0, note + "\n")
     if business.role != Role.OWNER:
         lines.append("\n" + _("Only an owner can change the settings."))
-        return Screen("\n".join(lines))
+        mine = keyboard([button(_("🔔 My alerts"), "set.my")])  # a manager's own switches
+        return Screen("\n".join(lines), mine if business.role == Role.MANAGER else None)
     negative = (
         button(_("Forbid negative stock"), "set.neg", 0)
         if business.allow_negative_stock
@@ -202,6 +207,8 @@ def settings_screen(business: BusinessView, note: str | None = None) -> Screen:
             [button(_("↩ Undo window"), "set.menu", "undo")],
             [button(_("⏱ Idle timeout"), "set.menu", "timeout")],
             [button(_("✂ Round-off limit"), "set.ro")],
+            [button(_("⏰ Reminder time"), "set.rt"), button(_("🌐 Time zone"), "set.tz")],
+            [button(_("📦 Coverage days"), "set.cov"), button(_("🔔 Alerts & digest"), "set.al")],
             languages,
         ),
     )
