@@ -18,23 +18,22 @@ from bot.render import accounts
 from bot.render import admin as render_admin
 from bot.render import callbacks as cb
 from bot.render import reminders as render
+from bot.render.numbers import escape
 from bot.render.payments import record_payment_button
-from core.alerts.models import AlertKind
-from core.alerts.recipients import recipients
 from core.alerts.rules import (
     ChangeAlertSwitches,
     SnoozeCustomer,
     change_alert_switches,
     snooze_customer,
 )
-from core.db.uow import UnitOfWork
+from core.alerts.rules import (
+    alert_switches as alert_switches_of,
+)
 from core.finance.accounts import statement
 from core.finance.models import PartyKind
 from core.tenancy.access import Actor
 from core.tenancy.businesses import current_business
-from core.tenancy.members import list_members
 from core.tenancy.models import Role
-from core.tenancy.results import BusinessView
 
 # -- under a reminder -------------------------------------------------------------------------
 
@@ -92,7 +91,7 @@ async def alert_switches(update: Update, context: BotContext) -> None:
     if business.role != Role.OWNER:
         await my_alerts(update, context)
         return
-    await show(update, render.alert_switches_screen(await _switches(context, update, business)))
+    await show(update, render.alert_switches_screen(await _switches(context, update)))
 
 
 async def toggle_member(update: Update, context: BotContext) -> None:
@@ -103,8 +102,7 @@ async def toggle_member(update: Update, context: BotContext) -> None:
         return
     cmd = ChangeAlertSwitches.build(member_id=int(member_id), **_switch(which, value))
     await change_alert_switches(context.uow(), context.actor(update), cmd)
-    business = await current_business(context.uow(), context.actor(update))
-    members = await _switches(context, update, business)
+    members = await _switches(context, update)
     await show(update, render.alert_switches_screen(members, note=render_admin.saved()))
 
 
@@ -137,38 +135,19 @@ def _switch(which: str, value: str) -> dict[str, bool]:
     return {field: value == "1"}
 
 
-async def _switches(
-    context: BotContext, update: Update, business: BusinessView
-) -> list[render.MemberSwitches]:
-    """Owners' and managers' switches, for the owner's list.
-
-    Core's MemberView does not carry the switches (nor the member id change_alert_switches
-    takes), so they are read from who the daily run would write to: every active owner and
-    manager, and those with alerts / the digest on. Members who blocked the bot are left out.
-    """
-    names = {m.user_id: m for m in await list_members(context.uow(), context.actor(update))}
-    async with UnitOfWork(context.resources.db).reading() as session:
-        everyone = await recipients(session, business.business_id, AlertKind.UNREACHABLE)
-        alerts = {
-            r.member_id for r in await recipients(session, business.business_id, AlertKind.OVERDUE)
-        }
-        digest = {
-            r.member_id for r in await recipients(session, business.business_id, AlertKind.DIGEST)
-        }
+async def _switches(context: BotContext, update: Update) -> list[render.MemberSwitches]:
+    """Owners' and managers' switches, for the owner's list (blocked ones marked)."""
     found = []
-    for person in everyone:
-        if person.member_id is None:
-            continue
-        member = names.get(person.chat_id)
-        plain = (member.display_name if member else "") or _("user {id}").format(id=person.chat_id)
+    for member in await alert_switches_of(context.uow(), context.actor(update)):
+        plain = member.display_name or _("user {id}").format(id=member.user_id)
         found.append(
             render.MemberSwitches(
-                member_id=person.member_id,
-                name=render_admin.member_name(member) if member else plain,
+                member_id=member.member_id,
+                name=escape(plain) + ("" if member.reachable else " ⛔"),
                 label=plain[: render.NAME_IN_BUTTON],
-                role=str(person.role),
-                alerts_on=person.member_id in alerts,
-                digest_on=person.member_id in digest,
+                role=member.role,
+                alerts_on=member.alerts_on,
+                digest_on=member.digest_on,
             )
         )
     return found

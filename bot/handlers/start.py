@@ -17,6 +17,7 @@ from bot.handlers.replies import reply
 from bot.render import start as render
 from bot.render.errors import describe, invite_problem
 from bot.render.screen import Screen
+from core.alerts.rules import mark_reachable
 from core.errors import DomainError, InviteUnusable, NoBusiness, PermissionDenied
 from core.tenancy.businesses import current_business
 from core.tenancy.members import AcceptInvite, accept_invite
@@ -36,6 +37,7 @@ async def start(update: Update, context: BotContext) -> object:
     if in_group(update):
         await message.reply_text(render.group_start())
         return END
+    await mark_reachable(context.uow(), update.effective_chat.id)  # unblocked: alerts again
     if context.args and context.args[0].startswith(INVITE_PREFIX):
         await _join(update, context, context.args[0].removeprefix(INVITE_PREFIX))
         return END

@@ -1,13 +1,19 @@
 """What owners and managers change about stock alerts: snooze, mute, per-warehouse points."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.alerts.models import PartySnooze, StockAlertRule, WarehouseReorderPoint
+from core.alerts.models import (
+    PartySnooze,
+    StockAlertRule,
+    UnreachableChat,
+    WarehouseReorderPoint,
+)
 from core.catalog.models import Customer, Product, Warehouse
 from core.commands import Command, CountedQuantity
 from core.db.uow import UnitOfWork
@@ -179,3 +185,67 @@ async def change_alert_switches(
         switches = (member.alerts_on, member.digest_on)
         await uow.commit()
         return switches
+
+
+@dataclass(frozen=True)
+class AlertSwitches:
+    """An owner's or manager's alert and digest switches, and whether the bot reaches them."""
+
+    member_id: int
+    user_id: int
+    display_name: str
+    role: str
+    alerts_on: bool
+    digest_on: bool
+    reachable: bool
+
+
+async def alert_switches(uow: UnitOfWork, actor: Actor) -> list[AlertSwitches]:
+    """Every active owner's and manager's switches, for the owner's settings.
+
+    Raises:
+        PermissionDenied: only an owner sees everyone's.
+    """
+    async with uow.reading() as session:
+        membership = await require_member(session, actor, Role.OWNER, "see alert settings")
+        blocked = set(
+            await session.scalars(
+                select(UnreachableChat.chat_id).where(
+                    UnreachableChat.business_id == membership.business_id
+                )
+            )
+        )
+        members = await session.scalars(
+            select(Member)
+            .where(
+                Member.business_id == membership.business_id,
+                Member.active.is_(True),
+                Member.role.in_([Role.OWNER.value, Role.MANAGER.value]),
+            )
+            .order_by(Member.id)
+        )
+        return [
+            AlertSwitches(
+                m.id,
+                m.user_id,
+                m.display_name,
+                m.role,
+                m.alerts_on,
+                m.digest_on,
+                m.user_id not in blocked,
+            )
+            for m in members
+        ]
+
+
+async def mark_reachable(uow: UnitOfWork, chat_id: int) -> int:
+    """The chat talks to the bot again (/start, /bind): alerts go to it again, everywhere.
+
+    Returns how many businesses had it marked unreachable.
+    """
+    async with uow:
+        result = await uow.session.execute(
+            delete(UnreachableChat).where(UnreachableChat.chat_id == chat_id)
+        )
+        await uow.commit()
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

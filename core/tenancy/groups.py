@@ -1,7 +1,8 @@
 """Binding a group chat to a business: members work there, postings are announced there."""
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from core.alerts.models import UnreachableChat
 from core.commands import Command
 from core.db.uow import UnitOfWork
 from core.errors import GroupTaken
@@ -36,6 +37,12 @@ async def bind_group(uow: UnitOfWork, actor: Actor, cmd: BindGroup) -> BusinessV
             if holder is not None and holder != business.id:
                 raise GroupTaken(cmd.chat_id)
             business.group_chat_id = cmd.chat_id
+            await uow.session.execute(  # bound again after it removed the bot: alerts go again
+                delete(UnreachableChat).where(
+                    UnreachableChat.business_id == business.id,
+                    UnreachableChat.chat_id == cmd.chat_id,
+                )
+            )
         elif business.group_chat_id == cmd.chat_id:
             business.group_chat_id = None
         await uow.commit()
