@@ -18,7 +18,7 @@ import socket
 import uuid
 import warnings
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -34,7 +34,7 @@ from bot.jobs.messages import RENDERERS, AlertApp, Renderer
 from bot.jobs.pacing import Limits, Pacer
 from bot.render.screen import Screen
 from core.alerts.notices import mark_unreachable
-from core.alerts.outbox import Delivery, lease, mark_sent, retry_later
+from core.alerts.outbox import Delivery, lease, mark_sent, release, retry_later
 from core.db.uow import UnitOfWork
 from core.settings import Settings
 
@@ -284,6 +284,20 @@ async def deliver_outbox(context: BotContext) -> None:
         logger.exception("alert delivery run failed")
 
 
+def _releaser(sender: AlertSender) -> Callable[[AlertApp], Awaitable[None]]:
+    async def release_leases(app: AlertApp) -> None:
+        """At a clean stop: rows this process leased go back at once (not when leases end)."""
+        try:
+            released = await release(UnitOfWork(app.bot_data.db), sender.owner)
+        except Exception:  # stopping anyway: the leases run out on their own
+            logger.exception("could not release alert leases")
+            return
+        if released:
+            logger.info("released %d alert(s) leased by %s", released, sender.owner)
+
+    return release_leases
+
+
 def schedule_delivery(
     application: Application[Any, Any, Any, Any, Any, Any], settings: Settings
 ) -> AlertSender:
@@ -291,6 +305,7 @@ def schedule_delivery(
     if application.job_queue is None:
         raise RuntimeError("alert delivery needs PTB's job-queue extra")
     sender = AlertSender(Pacer(limits_of(settings)))
+    application.post_stop = _releaser(sender)
     application.job_queue.run_repeating(
         deliver_outbox,
         interval=settings.alert_tick_seconds,

@@ -137,6 +137,18 @@ async def retry_later(
         await uow.commit()
 
 
+async def release(uow: UnitOfWork, owner: str) -> int:
+    """Hands back what a stopping worker still holds, so others need not wait for its lease."""
+    async with uow:
+        result = await uow.session.execute(
+            update(Outbox)
+            .where(Outbox.lease_owner == owner, Outbox.status == OutboxStatus.PENDING.value)
+            .values(leased_until=None, lease_owner=None)
+        )
+        await uow.commit()
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def pending_count(uow: UnitOfWork) -> int:
     """Rows not yet sent (nor dead)."""
     async with uow.reading() as session:
