@@ -276,6 +276,9 @@ def console(
         typer.Option("--language", help="The language your Telegram app would report."),
     ] = ConsoleLanguage.EN,
     name: str = typer.Option("Console", "--name", help="Your first name as the bot sees it."),
+    alerts: bool = typer.Option(
+        False, "--alerts", help="Deliver pushed alerts here too (they then count as sent)."
+    ),
 ) -> None:
     """Chats with the bot right here in the terminal: no Telegram, no token needed."""
     settings = start()
@@ -287,14 +290,18 @@ def console(
         user_id=user_id, language_code=language.value, first_name=name
     )
     try:
-        run_async(_console(settings, user))
+        run_async(_console(settings, user, alerts=alerts))
     except KeyboardInterrupt:  # Ctrl-C: as good as /quit
         typer.echo()
 
 
-async def _console(settings: Settings, user: "terminal_chat.ConsoleUser") -> None:
+async def _console(
+    settings: Settings, user: "terminal_chat.ConsoleUser", *, alerts: bool = False
+) -> None:
     async with open_configured_database(settings) as database:
-        await terminal_chat.chat(settings, database, user=user, stdin=sys.stdin, out=sys.stdout)
+        await terminal_chat.chat(
+            settings, database, user=user, stdin=sys.stdin, out=sys.stdout, alerts=alerts
+        )
 
 
 @db_app.command("upgrade")

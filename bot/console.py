@@ -464,6 +464,7 @@ async def chat(
     out: TextIO,
     files_dir: Path = FILES_DIR,
     resources: BotResources | None = None,
+    alerts: bool = False,
 ) -> None:
     """Runs the bot offline and chats with it on ``stdin``/``out`` until /quit or end of input.
 
@@ -475,11 +476,13 @@ async def chat(
         out: where the conversation is printed.
         files_dir: where files the bot sends are saved.
         resources: process-wide resources (tests pass a clock); made from ``db`` if None.
+        alerts: run the alert jobs too (delivery, daily reminders and digests): alerts for
+            this user show in the chat, others as "bot → chat N". They count as sent.
     """
     offline = settings.model_copy(update={"telegram_bot_token": SecretStr(CONSOLE_TOKEN)})
     api = ConsoleBotApi()
     application = build_application(
-        offline, db, request=api, rate_limited=False, resources=resources
+        offline, db, request=api, rate_limited=False, resources=resources, deliver_alerts=alerts
     )
     styled = _is_terminal(out) and "NO_COLOR" not in os.environ
     console = Console(application, api, user, out, files_dir=files_dir, styled=styled)
