@@ -116,6 +116,13 @@ def _credit_limit(text: str) -> str:
     return str(value)
 
 
+def _point_or_none(text: str) -> str:
+    """A reorder point, or "none" (the warehouse has none of its own), kept as text."""
+    if text.strip().casefold() in NO_LIMIT:
+        return ""
+    return str(counted_quantity(text))
+
+
 def _units() -> list[str]:
     return [_("pcs"), _("box"), _("kg"), _("bottle")]
 
@@ -142,6 +149,7 @@ SPECS: Final = {
     "terms_days": Spec(_terms, lambda: ["0", "7", "15", "30", "60"]),
     "currency": Spec(_currency, lambda: ["CNY", "USD", "EUR", "HKD", "JPY"]),
     "credit_limit": Spec(_credit_limit, lambda: [_("none"), "5000", "20000"]),
+    "warehouse_point": Spec(_point_or_none, lambda: [_("none")]),
 }
 
 
@@ -154,8 +162,12 @@ async def start(
     prompt: str,
     target_id: int | None = None,
     optional: tuple[str, ...] = (),
+    extra: dict[str, Any] | None = None,
 ) -> object:
-    """Begins asking ``fields`` for ``target``; ``prompt`` asks the first one."""
+    """Begins asking ``fields`` for ``target``; ``prompt`` asks the first one.
+
+    ``extra`` is kept in the draft for the saver (which warehouse a point is for, say).
+    """
     chat = update.effective_chat
     assert chat is not None
     business = await current_business(context.uow(), context.actor(update))
@@ -169,6 +181,7 @@ async def start(
         fields=fields,
         optional=list(optional),
         values={},
+        extra=extra or {},
     )
     await reply(update, _question(fields[0], prompt, optional))
     return VALUE

@@ -16,6 +16,7 @@ from bot.render import callbacks as cb
 from bot.render import catalog as render
 from bot.render.numbers import escape, price, qty
 from bot.render.screen import Screen, keyboard
+from core.alerts.rules import SetWarehousePoint, set_warehouse_point, warehouse_points
 from core.catalog.editing import ChangeSku, change_sku
 from core.catalog.listing import PER_PAGE, list_products, product_overview
 from core.catalog.products import (
@@ -25,6 +26,7 @@ from core.catalog.products import (
     add_barcode,
     change_product,
     create_product,
+    get_product,
 )
 from core.errors import NotFound
 from core.tenancy.businesses import current_business
@@ -212,7 +214,59 @@ async def searched(update: Update, context: BotContext) -> object:
     return END
 
 
+async def warehouse_points_screen(update: Update, context: BotContext) -> None:
+    """🏬 Points per warehouse: each active warehouse and the product's point there."""
+    try:
+        product_id = int(cb.args(update.callback_query.data if update.callback_query else None)[0])
+        points = await warehouse_points(context.uow(), context.actor(update), product_id)
+        product = await get_product(context.uow(), context.actor(update), product_id)
+    except (ValueError, IndexError, NotFound):
+        await answer_only(update, _("This button is no longer active."))
+        return
+    await show(update, render.warehouse_points(product, points))
+
+
+@entry(flow.FLOW)
+async def edit_warehouse_point(update: Update, context: BotContext) -> object:
+    """A warehouse's button: asks the product's point there ("none" takes it away)."""
+    args = cb.args(update.callback_query.data if update.callback_query else None)
+    try:
+        product_id, warehouse_id = int(args[0]), int(args[1])
+        product = await get_product(context.uow(), context.actor(update), product_id)
+    except (ValueError, IndexError, NotFound):
+        await answer_only(update, _("This button is no longer active."))
+        return END
+    prompt = render.ask_warehouse_point(f"{escape(product.sku)} {escape(product.name)}")
+    return await flow.start(
+        update,
+        context,
+        "product.whpoint",
+        ["warehouse_point"],
+        prompt=prompt,
+        target_id=product_id,
+        extra={"warehouse_id": warehouse_id},
+    )
+
+
+async def save_warehouse_point(
+    update: Update, context: BotContext, draft: dict[str, Any]
+) -> Screen:
+    """Sets (or takes away) the point; answers the warehouses' points as they are now."""
+    actor = context.actor(update)
+    product_id = int(draft["id"])
+    value = draft["values"]["warehouse_point"]
+    cmd = SetWarehousePoint.build(
+        product_id=product_id,
+        warehouse_id=int(draft["extra"]["warehouse_id"]),
+        reorder_point=Decimal(value) if value else None,
+    )
+    await set_warehouse_point(context.uow(), actor, cmd)
+    points = await warehouse_points(context.uow(), actor, product_id)
+    return render.warehouse_points(await get_product(context.uow(), actor, product_id), points)
+
+
 flow.SAVERS["product.edit"] = save_edit
+flow.SAVERS["product.whpoint"] = save_warehouse_point
 flow.SAVERS["product.add"] = save_new
 
 
@@ -220,6 +274,7 @@ def entries() -> list[BaseHandler[Update, BotContext, object]]:
     """The buttons that start a product change (also while another change is open)."""
     return [
         CallbackQueryHandler(edit, pattern=cb.pattern("pe")),
+        CallbackQueryHandler(edit_warehouse_point, pattern=cb.pattern("pwpe")),
         CallbackQueryHandler(add, pattern=cb.pattern("padd")),
         CallbackQueryHandler(search, pattern=cb.pattern("pfind")),
     ]
@@ -238,4 +293,5 @@ def handlers() -> list[BaseHandler[Update, BotContext, object]]:
         CallbackQueryHandler(turned_page, pattern=cb.pattern("pl")),
         CallbackQueryHandler(opened, pattern=cb.pattern("pc")),
         CallbackQueryHandler(archived, pattern=cb.pattern("pa")),
+        CallbackQueryHandler(warehouse_points_screen, pattern=cb.pattern("pwp")),
     ]

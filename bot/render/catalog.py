@@ -10,6 +10,7 @@ from bot.i18n import N_, _
 from bot.render import stock as stock_render
 from bot.render.numbers import escape, money, price, qty
 from bot.render.screen import Screen, button, keyboard, rows
+from core.alerts.rules import WarehousePoint
 from core.catalog.listing import ProductOverview
 from core.catalog.results import PartyView, ProductView, WarehouseView
 
@@ -156,6 +157,7 @@ def product_card(overview: ProductOverview) -> Screen:
         else button(_("🗄 Archive"), "pa", product.product_id, 1)
     )
     last = [flag, button(_("🔍 Stock"), "card", product.product_id)]
+    edits.append(button(_("🏬 Point per warehouse"), "pwp", product.product_id))
     back = [button(_("◀ Products"), "pl", 0)]
     return Screen("\n".join(lines), keyboard(*rows(edits), last, back))
 
@@ -318,3 +320,36 @@ def saved() -> str:
 def private_only() -> str:
     """Catalog management is not done in a group."""
     return _("Manage the catalog in a private chat with me.")
+
+
+def warehouse_points(product: ProductView, points: Sequence[WarehousePoint]) -> Screen:
+    """The product's reorder point in each warehouse, a button each to change it."""
+    lines = [
+        f"<b>{escape(product.sku)} {escape(product.name)}</b>",
+        _("Reorder point, all warehouses together: {qty}").format(
+            qty=qty(product.reorder_point) if product.reorder_point is not None else NONE
+        ),
+        _(
+            "A warehouse may have its own point too: an alert comes when its stock falls to "
+            "it. Tap a warehouse to set it."
+        ),
+    ]
+    buttons = [
+        button(
+            f"{w.name} · {qty(w.reorder_point) if w.reorder_point is not None else '—'}"[:60],
+            "pwpe",
+            product.product_id,
+            w.warehouse_id,
+        )
+        for w in points
+    ]
+    back = button(_("◀ Product"), "pc", product.product_id)
+    return Screen("\n".join(lines), keyboard(*rows(buttons, per_row=1), [back]))
+
+
+def ask_warehouse_point(what: str) -> str:
+    """Asks a product's reorder point in one warehouse."""
+    return _(
+        "Reorder point of {what} in this warehouse? Type a quantity, or “none” for none of "
+        "its own."
+    ).format(what=what)

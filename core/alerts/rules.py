@@ -249,3 +249,36 @@ async def mark_reachable(uow: UnitOfWork, chat_id: int) -> int:
         )
         await uow.commit()
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class WarehousePoint:
+    """An active warehouse and the product's reorder point there (None: none of its own)."""
+
+    warehouse_id: int
+    name: str
+    reorder_point: Decimal | None
+
+
+async def warehouse_points(uow: UnitOfWork, actor: Actor, product_id: int) -> list[WarehousePoint]:
+    """The product's point in each active warehouse of the business.
+
+    Raises:
+        PermissionDenied: viewers.
+        NotFound: no such product in this business.
+    """
+    async with uow.reading() as session:
+        membership = await require_member(session, actor, Role.CLERK, "see products")
+        await _product(session, membership, product_id)
+        rows = await session.execute(
+            select(WarehouseReorderPoint.warehouse_id, WarehouseReorderPoint.reorder_point).where(
+                WarehouseReorderPoint.product_id == product_id
+            )
+        )
+        points: dict[int, Decimal] = {row[0]: row[1] for row in rows}
+        warehouses = await session.scalars(
+            select(Warehouse)
+            .where(Warehouse.business_id == membership.business_id, Warehouse.archived.is_(False))
+            .order_by(Warehouse.is_default.desc(), Warehouse.id)
+        )
+        return [WarehousePoint(w.id, w.name, points.get(w.id)) for w in warehouses]

@@ -360,3 +360,27 @@ async def test_a_supplier_card_has_a_currency_but_no_credit_limit_in_chinese(
     assert "信用额度" not in card
     await manager.press("币种")
     assert "币种：EUR" in joined(await manager.send("EUR"))
+
+
+async def test_a_product_gets_its_own_point_in_a_warehouse(harness: BotHarness) -> None:
+    shop = await shop_with(harness)
+    manager = harness.person(shop.manager.user_id, language="en")
+    await manager.send("/products")
+    await manager.press("A001")
+    listed = joined(await manager.press("🏬 Point per warehouse"))
+    assert "A warehouse may have its own point" in listed
+    main = next(b for b in manager.buttons() if b.startswith("主仓库"))
+    assert main == "主仓库 · —"
+    await manager.press(main)
+    assert "not a number" in joined(await manager.send("lots"))
+    saved = joined(await manager.send("15"))
+    assert "主仓库 · 15" in manager.buttons() and "Saved." in saved
+    await manager.press("主仓库 · 15")
+    await manager.send("none")
+    assert "主仓库 · —" in manager.buttons()
+    clerk = harness.person(shop.clerk.user_id, language="zh-hans")
+    await clerk.send("/products")
+    await clerk.press("A001")
+    await clerk.press("🏬 各仓库安全库存")
+    await clerk.press("主仓库 · —")
+    assert "不能" in joined(await clerk.send("5")) or "角色" in joined(clerk.api.sent_texts[-1:])
