@@ -44,6 +44,10 @@ async def set_points(db: Any) -> None:
             )
         )
         await uow.commit()
+    if db.engine.dialect.name == "postgresql":  # what autovacuum does after such an update
+        async with db.engine.connect() as conn:
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(text("ANALYZE products"))
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -131,7 +131,7 @@ async def suggestions_in(
     sold = await _sold(session, business_id, ids, today)
     ordered = await _on_order(session, business_id, ids)
     suppliers = await _supplier_names(session, business_id, low.values())
-    rules = await _rules(session, ids)
+    rules = await _rules(session, business_id)
     coverage = membership.business.coverage_days
     found = []
     for (product_id, warehouse_id), row in low.items():
@@ -300,26 +300,28 @@ async def _sold(
 async def _on_order(
     session: AsyncSession, business_id: int, ids: list[int]
 ) -> dict[int, dict[int, Decimal]]:
-    """Product → warehouse → what placed purchase orders still expect."""
+    """Product → warehouse → what placed purchase orders still expect (of ``ids``).
+
+    One query for the business's open purchase orders: there are few of them, and a list of
+    thousands of ids would cost more round trips than it saves.
+    """
+    wanted = set(ids)
     ordered: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for chunk in _chunks(ids):
-        rows = await session.execute(
-            select(
-                Order.warehouse_id,
-                OrderLine.product_id,
-                func.sum(OrderLine.qty - OrderLine.done_qty),
-            )
-            .join(OrderLine, OrderLine.order_id == Order.id)
-            .where(
-                Order.business_id == business_id,
-                Order.kind == OrderKind.PURCHASE.value,
-                Order.status.in_(OPEN_STATUSES),
-                OrderLine.product_id.in_(chunk),
-                OrderLine.done_qty < OrderLine.qty,
-            )
-            .group_by(Order.warehouse_id, OrderLine.product_id)
+    rows = await session.execute(
+        select(
+            Order.warehouse_id, OrderLine.product_id, func.sum(OrderLine.qty - OrderLine.done_qty)
         )
-        for warehouse_id, product_id, qty in rows:
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .where(
+            Order.business_id == business_id,
+            Order.kind == OrderKind.PURCHASE.value,
+            Order.status.in_(OPEN_STATUSES),
+            OrderLine.done_qty < OrderLine.qty,
+        )
+        .group_by(Order.warehouse_id, OrderLine.product_id)
+    )
+    for warehouse_id, product_id, qty in rows:
+        if product_id in wanted:
             ordered[product_id][warehouse_id] = qty
     return ordered
 
@@ -340,14 +342,13 @@ async def _supplier_names(
     return names
 
 
-async def _rules(session: AsyncSession, ids: list[int]) -> dict[int, tuple[bool, bool]]:
-    """Product → (muted, snoozed now)."""
+async def _rules(session: AsyncSession, business_id: int) -> dict[int, tuple[bool, bool]]:
+    """Product → (muted, snoozed now), for the business's products that have a rule."""
     now = utcnow()
     found = {}
-    for chunk in _chunks(ids):
-        for rule in await session.scalars(
-            select(StockAlertRule).where(StockAlertRule.product_id.in_(chunk))
-        ):
-            snoozed = rule.snoozed_until is not None and rule.snoozed_until > now
-            found[rule.product_id] = (rule.muted, snoozed)
+    for rule in await session.scalars(
+        select(StockAlertRule).where(StockAlertRule.business_id == business_id)
+    ):
+        snoozed = rule.snoozed_until is not None and rule.snoozed_until > now
+        found[rule.product_id] = (rule.muted, snoozed)
     return found
