@@ -4,21 +4,28 @@ Supplier (a purchase order needs one) or customer → warehouse → lines → su
 instead of posting a document, confirming saves the order (a sales order then holds its
 stock, so quantities above what is available are refused as in a sale) and shows its card
 from /orders, where it is received or shipped later.
+
+A purchase order also starts from 🧾 Create PO under a low-stock alert or a /reorder group:
+pre-filled with the suggested lines, open for editing at its summary (bot/handlers/reorder.py).
 """
 
 from decimal import Decimal
 from typing import Any, Final
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, CallbackQueryHandler
 
 from bot.context import BotContext
-from bot.conversations.flow import END, drop_draft, require_draft, say_stale
+from bot.conversations.flow import END, drop_draft, entry, require_draft, say_stale
 from bot.conversations.purchase import PurchaseFlow
 from bot.conversations.sale import SaleFlow
+from bot.conversations.trade_steps import Handlers
 from bot.handlers.menu import main_menu
 from bot.handlers.orders import order_screen
-from bot.handlers.replies import reply, show
+from bot.handlers.reorder import reorder_po
+from bot.handlers.replies import answer_only, reply, show
+from bot.render import alerts as alert_render
+from bot.render import callbacks as cb
 from bot.render import trade as render
 from bot.render.errors import describe
 from bot.render.screen import Screen
@@ -82,6 +89,21 @@ class PurchaseOrderFlow(_Ordering, PurchaseFlow):
         del context
         await say_stale(update)
         return None
+
+    async def reorder_entry(self, update: Update, context: BotContext) -> object:
+        """🧾 Create PO (an alert, a /reorder group): the suggested lines, at the summary."""
+        found = await reorder_po(update, context)
+        if isinstance(found, str):
+            await answer_only(update, found)
+            return END
+        return await self.prefill(
+            update, context, found.party, found.warehouse_id, found.lines, found.note
+        )
+
+    def more_entries(self) -> Handlers:
+        """🧾 Create PO buttons."""
+        start = entry(self.flow)(self.reorder_entry)
+        return [CallbackQueryHandler(start, pattern=cb.pattern(alert_render.PO_ACTION))]
 
     async def save(self, update: Update, context: BotContext, draft: dict[str, Any]) -> OrderView:
         """Saves and places the purchase order."""

@@ -165,19 +165,12 @@ class TradeFlow(MoneySteps, ABC):
         if card.doc_type != self.doc_type:
             await answer_only(update, render.cannot_copy())
             return END
-        start, draft = await self._begin(update, context)
         party = None
         if card.party_id is not None:
             party = await get_party(
                 context.uow(), context.actor(update), self.party_kind, card.party_id
             )
-            draft["party"] = self._party_fields(party)
-        active = dict(draft["warehouses"])
-        if card.warehouse_id in active:
-            draft["warehouse"] = [card.warehouse_id, active[card.warehouse_id]]
-        elif draft["warehouses"]:
-            draft["warehouse"] = list(draft["warehouses"][0])
-        draft["lines"] = [
+        lines = [
             {
                 "product_id": line.product_id,
                 "sku": line.sku,
@@ -188,13 +181,45 @@ class TradeFlow(MoneySteps, ABC):
             }
             for line in card.lines
         ]
-        if not draft["lines"]:
+        return await self.prefill(
+            update, context, party, card.warehouse_id, lines, render.copied(card.number)
+        )
+
+    async def prefill(
+        self,
+        update: Update,
+        context: BotContext,
+        party: PartyView | None,
+        warehouse_id: int | None,
+        lines: list[dict[str, Any]],
+        note: str,
+    ) -> object:
+        """Starts the flow already filled in (a copied document, a reorder), at its summary.
+
+        The warehouse is ``warehouse_id`` while it is active, else the default one. Without
+        lines the flow asks its first question; a flow that needs a party and has none (a
+        purchase order of products never bought from a supplier) asks for it, lines kept.
+        """
+        start, draft = await self._begin(update, context)
+        if party is not None:
+            draft["party"] = self._party_fields(party)
+        active = dict(draft["warehouses"])
+        default = [w.warehouse_id for w in start.warehouses if w.is_default]
+        for candidate in (warehouse_id, *default, *active):
+            if candidate in active:
+                draft["warehouse"] = [candidate, active[candidate]]
+                break
+        draft["lines"] = lines
+        if not lines or (party is None and self.flow in render.NEEDS_PARTY):
             self._offer(draft, start.parties)
-            await reply(update, render.ask_party(self.flow, start.parties))
+            screen = render.ask_party(self.flow, start.parties)
+            if lines:
+                screen = Screen(f"{screen.text}\n{note}", screen.keyboard)
+            await reply(update, screen)
             return self.PARTY
         if self._needs_rate(draft, party):
             return await self._ask_rate(update, context, draft)
-        await reply(update, self.summary(context, draft, render.copied(card.number)))
+        await reply(update, self.summary(context, draft, note))
         return self.LINES
 
     # -- party -----------------------------------------------------------------------------
@@ -502,6 +527,10 @@ class TradeFlow(MoneySteps, ABC):
             for action, callback in actions.items()
         ]
 
+    def more_entries(self) -> Handlers:
+        """Other ways into this flow, besides its command, menu button and copy button."""
+        return []
+
     def handler(self) -> FlowHandler:
         """The persistent ConversationHandler of this flow."""
         on = step(self.flow)
@@ -544,6 +573,7 @@ class TradeFlow(MoneySteps, ABC):
                 CallbackQueryHandler(
                     entry(flow)(self.copy_entry), pattern=cb.pattern(f"copy.{self.doc_type}")
                 ),
+                *self.more_entries(),
             ],
             states=states,
         )

@@ -101,7 +101,8 @@ async def reorder_suggestions(
     """Every product at or below its point (or just ``product_ids``), grouped by supplier.
 
     ``today`` is the business's local date (the caller's clock). Muted products and those
-    snoozed at ``today`` are left out unless ``include_quiet`` (then flagged).
+    snoozed now are left out unless ``include_quiet``: then they come flagged, even those
+    above their point (to be turned back on).
 
     Raises:
         PermissionDenied: viewers (the suggestions carry purchase prices).
@@ -122,16 +123,28 @@ async def suggestions_in(
     include_quiet: bool = True,
     low_only: bool = True,
 ) -> list[Suggestion]:
-    """``reorder_suggestions`` inside the caller's session."""
+    """``reorder_suggestions`` inside the caller's session.
+
+    With ``include_quiet``, muted and snoozed products come too even when above their point
+    (flagged), so they can be turned back on from the list.
+    """
     business_id = membership.business_id
     low = await _low_products(session, business_id, product_ids, low_only)
+    rules = await _rules(session, business_id)
+    if include_quiet and low_only:
+        quiet = [
+            p
+            for p, (muted, snoozed) in rules.items()
+            if (muted or snoozed) and (product_ids is None or p in product_ids)
+        ]
+        if quiet:
+            low = await _low_products(session, business_id, quiet, low_only=False) | low
     if not low:
         return []
     ids = sorted({product_id for product_id, _ in low})
     sold = await _sold(session, business_id, ids, today)
     ordered = await _on_order(session, business_id, ids)
     suppliers = await _supplier_names(session, business_id, low.values())
-    rules = await _rules(session, business_id)
     coverage = membership.business.coverage_days
     found = []
     for (product_id, warehouse_id), row in low.items():
