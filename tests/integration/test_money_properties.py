@@ -7,7 +7,6 @@ is the next period's opening; and base-currency figures reconcile to the cent wi
 realised exchange differences.
 """
 
-import asyncio
 import contextlib
 import itertools
 from datetime import date, timedelta
@@ -15,13 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from core.catalog.parties import CreateCustomer, create_customer
-from core.db.engine import Database, open_database
-from core.db.migrate import upgrade
+from core.db.engine import Database
 from core.errors import BeyondReturn, InvalidState
 from core.finance.accounts import aging, party_account, statement
 from core.finance.models import Allocation, OpenItem, PartyKind, PaymentMethod
@@ -33,7 +30,7 @@ from core.orders.returns import PostReturn, ReturnLine, post_sales_return
 from core.orders.shipments import PostShipment, ShipmentLine, post_shipment
 from core.tenancy.access import require_member
 from core.tenancy.models import Role
-from tests.integration.test_order_properties import migrated
+from tests.support.properties import run_examples
 from tests.support.shop import Shop, open_shop, rid
 
 D = Decimal
@@ -187,21 +184,4 @@ async def holds_for(shop: Shop, party_id: int) -> None:
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_random_money_events_always_reconcile(engine: str, tmp_path: Path) -> None:
-    with migrated(engine, tmp_path) as url, asyncio.Runner() as runner:
-        db = open_database(url)
-        runner.run(upgrade(db.engine))
-
-        @settings(
-            max_examples=25,
-            deadline=None,
-            phases=(Phase.explicit, Phase.reuse, Phase.generate),
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(OPS)
-        def run(ops: list[Op]) -> None:
-            runner.run(play(db, ops))
-
-        try:
-            run()
-        finally:
-            runner.run(db.dispose())
+    run_examples(engine, tmp_path, OPS, play)

@@ -6,20 +6,15 @@ balance's reserved equals what the open sales orders still have to ship. Both en
 example is a fresh shop in one migrated database.
 """
 
-import asyncio
 import contextlib
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from core.db.engine import Database, open_database
-from core.db.migrate import upgrade
+from core.db.engine import Database
 from core.errors import BeyondOrder, InsufficientStock, InvalidState, OrderNotOpen
 from core.inventory.check import check_ledger
 from core.inventory.stock import stock_card
@@ -27,7 +22,7 @@ from core.inventory.voids import VoidDocument, void_document
 from core.orders.order_rows import FillLine, OrderLineInput
 from core.orders.order_states import CancelOrder, cancel_order
 from core.orders.sales_orders import CreateSalesOrder, ShipOrder, create_sales_order, ship_order
-from tests.conftest import _database_url, fresh_postgres_database
+from tests.support.properties import run_examples
 from tests.support.shop import Shop, open_shop, rid
 
 D = Decimal
@@ -99,32 +94,6 @@ async def step(
         await shop.receive(shop.tea, str(qty), "5")
 
 
-@contextmanager
-def migrated(engine: str, tmp_path: Path) -> Iterator[str]:
-    if engine == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'orders.db'}"
-        return
-    with fresh_postgres_database("orders") as name:
-        yield _database_url(name)
-
-
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_random_orders_never_let_held_stock_be_sold(engine: str, tmp_path: Path) -> None:
-    with migrated(engine, tmp_path) as url, asyncio.Runner() as runner:
-        db = open_database(url)
-        runner.run(upgrade(db.engine))
-
-        @settings(
-            max_examples=25,
-            deadline=None,
-            phases=(Phase.explicit, Phase.reuse, Phase.generate),
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(OPS)
-        def run(ops: list[Op]) -> None:
-            runner.run(play(db, ops))
-
-        try:
-            run()
-        finally:
-            runner.run(db.dispose())
+    run_examples(engine, tmp_path, OPS, play)
