@@ -44,7 +44,7 @@ from bot.render.documents import already_undone
 from bot.render.errors import describe
 from bot.render.screen import Screen
 from core.db.base import utcnow
-from core.errors import DomainError
+from core.errors import DomainError, ItemNotOpen
 from core.finance.accounts import aging, party_account
 from core.finance.models import PartyKind, PaymentMethod
 from core.finance.payments import (
@@ -290,12 +290,74 @@ async def chose_method(update: Update, context: BotContext) -> object:
         await say_stale(update)
         return None
     draft["method"] = method.value
+    return await _preview(update, context, draft)
+
+
+async def _preview(update: Update, context: BotContext, draft: dict[str, Any]) -> object:
+    """The allocation preview, planned by core with the draft's picks (if any)."""
     try:
         plan = await plan_payment(context.uow(), context.actor(update), _command(draft))
+    except ItemNotOpen as gone:  # an item picked was settled or voided meanwhile
+        draft["picks"] = []
+        await reply(update, Screen(describe(gone)))
+        return await _ask_picks(update, context, draft)
     except DomainError as refused:
         drop_draft(context)
         return await _refuse(update, refused)
     await show(update, render.preview(draft, plan))
+    return CONFIRM
+
+
+# -- choosing which items it pays (else the oldest first) -------------------------------------
+
+
+@step(FLOW)
+async def choose_items(update: Update, context: BotContext) -> object:
+    """🎯 Choose what it pays: the party's open items, to tick in the order they are paid."""
+    draft = require_draft(context, FLOW)
+    if "method" not in draft:
+        await say_stale(update)
+        return None
+    return await _ask_picks(update, context, draft)
+
+
+@step(FLOW)
+async def toggled_item(update: Update, context: BotContext) -> object:
+    """An item's button: ticked (paid next, in the order ticked) or unticked."""
+    draft = require_draft(context, FLOW)
+    try:
+        item_id = int(_arg(update))
+    except ValueError:
+        await say_stale(update)
+        return None
+    picks: list[int] = draft.setdefault("picks", [])
+    if item_id in picks:
+        picks.remove(item_id)
+    else:
+        picks.append(item_id)
+    return await _ask_picks(update, context, draft)
+
+
+@step(FLOW)
+async def picks_done(update: Update, context: BotContext) -> object:
+    """✅ Done: the preview again, paying the ticked items first."""
+    draft = require_draft(context, FLOW)
+    if "method" not in draft:
+        await say_stale(update)
+        return None
+    return await _preview(update, context, draft)
+
+
+async def _ask_picks(update: Update, context: BotContext, draft: dict[str, Any]) -> object:
+    kind = PartyKind(draft["kind"])
+    try:
+        account = await party_account(
+            context.uow(), context.actor(update), kind, draft["party"]["id"]
+        )
+    except DomainError as refused:
+        drop_draft(context)
+        return await _refuse(update, refused)
+    await show(update, render.ask_picks(draft, account))
     return CONFIRM
 
 
@@ -338,7 +400,22 @@ def _command(draft: dict[str, Any], **changes: Any) -> PostPayment:
         amount=Decimal(values["amount"]),
         method=values.get("method") or PaymentMethod.CASH.value,
         rate=None if rate is None else Decimal(rate),
+        picks=_picks(values),
     )
+
+
+def _picks(values: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The ticked items, each paid as far as the amount left goes (core checks each)."""
+    left = Decimal(values["amount"])
+    opens: dict[str, str] = values.get("pick_open") or {}
+    picks = []
+    for item_id in values.get("picks") or []:
+        share = min(Decimal(opens.get(str(item_id), "0")), left)
+        if share <= 0:
+            continue
+        picks.append({"item_id": item_id, "amount": share})
+        left -= share
+    return tuple(picks)
 
 
 # -- ↩ Undo -----------------------------------------------------------------------------------
@@ -392,7 +469,12 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                     CallbackQueryHandler(took_last_rate, pattern=cb.pattern("pay.lastrate")),
                 ],
                 METHOD: [CallbackQueryHandler(chose_method, pattern=cb.pattern("pay.method"))],
-                CONFIRM: [CallbackQueryHandler(confirm, pattern=cb.pattern("pay.ok"))],
+                CONFIRM: [
+                    CallbackQueryHandler(confirm, pattern=cb.pattern("pay.ok")),
+                    CallbackQueryHandler(choose_items, pattern=cb.pattern("pay.choose")),
+                    CallbackQueryHandler(toggled_item, pattern=cb.pattern("pay.tick")),
+                    CallbackQueryHandler(picks_done, pattern=cb.pattern("pay.picked")),
+                ],
             },
             fallbacks=[  # starting it again mid-flow: finish or cancel this one first
                 CallbackQueryHandler(busy, pattern=r"^1:cmd:(?:collect|pay)$"),

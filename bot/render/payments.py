@@ -327,10 +327,38 @@ def preview(draft: Draft, plan: PlannedAllocation) -> Screen:
     lines += _allocations(plan.allocations, currency, done=False)
     lines += _credit_left(kind, name, plan.credit_left, currency)
     lines.append(_balance_after(kind, plan.balance_after, currency))
-    # No exchange difference here: plan_payment values the payment's side at its amount, not
-    # at amount × rate, so its differences are wrong in another currency. The posted payment
-    # shows the realised one.
-    return Screen("\n".join(lines), keyboard([button(_("✅ Confirm"), "pay.ok")], cancel=True))
+    difference = sum((a.exchange_difference for a in plan.allocations), Decimal(0))
+    lines += _exchange_difference(kind, difference, draft["base_currency"])
+    choose = button(_("🎯 Choose what it pays"), "pay.choose")
+    return Screen(
+        "\n".join(lines), keyboard([button(_("✅ Confirm"), "pay.ok")], [choose], cancel=True)
+    )
+
+
+def ask_picks(draft: Draft, account: PartyAccount) -> Screen:
+    """The open items to tick: paid first, in the order ticked; the rest oldest first.
+
+    Remembers each item's open amount in the draft (the picks are sized from it).
+    """
+    picks = [int(p) for p in draft.get("picks") or []]
+    debits = [item for item in account.items if item.open > 0]
+    draft["pick_open"] = {str(item.item_id): str(item.open) for item in debits}
+    lines = [
+        _heading(draft["kind"], draft["party"]["name"]),
+        _amount_line(draft),
+        "",
+        _("Tick the items it pays, in order; what is left goes to the oldest ones."),
+    ]
+    buttons = []
+    for item in debits[:MAX_PICKS]:
+        mark = f"{picks.index(item.item_id) + 1}. " if item.item_id in picks else "☐ "
+        label = f"{mark}{item.number} · {money(item.open, account.currency)}"
+        buttons.append([button(label[:60], "pay.tick", item.item_id)])
+    done = button(_("✅ Done"), "pay.picked")
+    return Screen("\n".join(lines), keyboard(*buttons, [done], cancel=True))
+
+
+MAX_PICKS: Final = 20  # items offered to tick (the oldest ones)
 
 
 def _kind_of(result: PaymentPosted) -> str:

@@ -118,7 +118,7 @@ async def post_payment(uow: UnitOfWork, actor: Actor, cmd: PostPayment) -> Payme
         rate = check_rate(cmd.rate, currency, membership.business.base_currency)
         doc_date = check_doc_date(membership, cmd.doc_date)
         account = await Account.load(session, membership, cmd.kind, party.id, currency)
-        picks = _checked_picks(account, cmd.picks, amount, currency)
+        picks = await _checked_picks(session, account, cmd.picks, amount, currency)
         payment = await _insert(session, membership, cmd, currency, rate, amount, doc_date)
         item = await add_item(
             session,
@@ -156,7 +156,7 @@ async def plan_payment(uow: UnitOfWork, actor: Actor, cmd: PostPayment) -> Plann
         amount = check_amount(cmd.amount, currency, "amount")
         rate = check_rate(cmd.rate, currency, membership.business.base_currency)
         account = await Account.load(session, membership, cmd.kind, party.id, currency)
-        picks = _checked_picks(account, cmd.picks, amount, currency)
+        picks = await _checked_picks(session, account, cmd.picks, amount, currency)
         balance = sum((s.open for s in account.states.values()), ZERO)
         base = membership.business.base_currency
         worth = negate(to_base(amount, rate, base))  # what add_item would book
@@ -173,14 +173,18 @@ def _allocated(match: Match) -> Allocated:
     )
 
 
-def _checked_picks(
-    account: Account, picks: tuple[Pick, ...], amount: Decimal, currency: str
+async def _checked_picks(
+    session: AsyncSession,
+    account: Account,
+    picks: tuple[Pick, ...],
+    amount: Decimal,
+    currency: str,
 ) -> list[tuple[int, Decimal]]:
     checked: list[tuple[int, Decimal]] = []
     for pick in picks:
         state = account.states.get(pick.item_id)
         if state is None or state.open <= 0:
-            raise ItemNotOpen(str(pick.item_id) if state is None else state.number)
+            raise ItemNotOpen(state.number if state else await _number(session, account, pick))
         share = check_amount(pick.amount, currency, "picks.amount")
         if share > state.open:
             raise InvalidInput("picks.amount", f"more than {state.number} has open", str(share))
@@ -188,6 +192,17 @@ def _checked_picks(
     if sum((share for _, share in checked), ZERO) > amount:
         raise InvalidInput("picks", "more than the payment", str(amount))
     return checked
+
+
+async def _number(session: AsyncSession, account: Account, pick: Pick) -> str:
+    """The number of a picked item that is not open (settled, voided), else its id."""
+    number = await session.scalar(
+        select(OpenItem.number).where(
+            OpenItem.id == pick.item_id,
+            OpenItem.business_id == account.membership.business_id,
+        )
+    )
+    return number or str(pick.item_id)
 
 
 async def _insert(

@@ -11,9 +11,10 @@ from bot.i18n import use_language
 from bot.render.payments import payment_button_target, record_payment_button
 from core.finance.accounts import party_account
 from core.finance.models import PartyKind, Payment
+from core.inventory.voids import VoidDocument, void_document
 from tests.bot.harness import BotHarness, Person, joined
 from tests.support.money import credit_receipt, credit_sale, set_customer
-from tests.support.shop import Shop, open_shop
+from tests.support.shop import Shop, open_shop, rid
 
 D = Decimal
 
@@ -376,3 +377,35 @@ async def test_the_more_menu_and_help_offer_payments_to_managers(harness: BotHar
     await manager.send("☰ More")
     assert "Who are you paying?" in joined(await manager.press("Record a payment to a supplier"))
     assert manager.buttons() == ["杭州茶厂 · 300.00", "✖ Cancel"]
+
+
+async def test_the_items_it_pays_may_be_chosen_and_a_voided_one_is_refused(
+    harness: BotHarness,
+) -> None:
+    shop = await stocked(harness)
+    older = await credit_sale(shop, "10", "10", doc_date=today() - timedelta(days=3))
+    newer = await credit_sale(shop, "5", "10")
+    manager = harness.person(shop.manager.user_id, language="en")
+    await to_amount_step(manager)
+    await manager.send("60")
+    preview = joined(await manager.press("Cash"))
+    assert f"• {older.number}: 60.00" in preview  # oldest first unless chosen
+    await manager.press("🎯 Choose what it pays")
+    ticked = joined(await manager.press(f"☐ {newer.number}"))
+    assert "Tick the items it pays" in ticked and f"1. {newer.number} · 50.00" in manager.buttons()
+    chosen = joined(await manager.press("✅ Done"))
+    assert f"• {newer.number}: 50.00" in chosen and f"• {older.number}: 10.00" in chosen
+
+    await manager.press("🎯 Choose what it pays")  # the newer one is still ticked
+    await void_document(  # meanwhile someone voids the chosen sale
+        shop.uow(),
+        shop.manager,
+        VoidDocument(request_id=rid(), document_id=newer.document_id, reason="wrong"),
+    )
+    refused = joined(await manager.press("✅ Done"))
+    assert f"{newer.number} has nothing open to pay" in refused
+    assert not any(newer.number in b for b in manager.buttons())  # asked again without it
+    again = joined(await manager.press("✅ Done"))
+    assert f"• {older.number}: 60.00" in again
+    await manager.press("✅ Confirm")
+    assert await balance(shop) == D("40.00")  # 100 − 60 (the voided sale owes nothing)
