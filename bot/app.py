@@ -15,6 +15,7 @@ from bot.conversations.flow import expire_idle_flows
 from bot.handlers import register_all
 from bot.handlers.menu import command_menu
 from bot.i18n import use_language
+from bot.jobs.backup import register_backup
 from bot.jobs.daily import register_daily
 from bot.jobs.delivery import schedule_delivery
 from bot.persistence import DatabasePersistence
@@ -93,6 +94,7 @@ def build_application(
     if deliver_alerts:
         schedule_delivery(application, settings)
         register_daily(application)  # reminders and digests at each business's time
+        register_backup(application, settings)  # nightly, if BACKUP_DIR is set
     return application
 
 

@@ -19,6 +19,7 @@ Exit status: 0 done, 1 a check found differences, 2 the operator must fix someth
 """
 
 import asyncio
+import hashlib
 import logging
 import socket
 import sqlite3
@@ -43,12 +44,18 @@ from typer.core import TyperGroup
 
 from bot import app as front_end
 from bot import console as terminal_chat
+from core.db import backup as backups
 from core.db.engine import Database, open_database
 from core.db.migrate import alembic_config, upgrade
+from core.db.uow import UnitOfWork
 from core.demo import DemoSummary, create_demo
-from core.errors import ConfigurationError
+from core.errors import ConfigurationError, NotFound, PermissionDenied
 from core.inventory.check import LedgerReport, check_ledger
+from core.io import export as data_export
+from core.io import importing
+from core.io.errors import ImportInvalid, ImportRefused
 from core.settings import Settings, load_settings
+from core.tenancy.access import Actor
 
 T = TypeVar("T")
 
@@ -352,6 +359,192 @@ def demo(
 async def _demo(settings: Settings, owner_id: int) -> DemoSummary:
     async with open_configured_database(settings) as database:
         return await create_demo(database, owner_id=owner_id)
+
+
+@app.command("backup")
+def backup_command(
+    file: Annotated[
+        Path, typer.Argument(help="Where to write the backup (replaced if it exists).")
+    ],
+    portable: bool = typer.Option(
+        False, "--portable", help="SQLite: the portable format instead of a SQLite file."
+    ),
+) -> None:
+    """Writes a consistent backup of the whole database to FILE, also while the bot runs."""
+    settings = start()
+    made = run_async(_backup(settings, file, portable=portable))
+    kind = "SQLite file" if made.kind == "sqlite" else "portable (gzip'd JSON lines)"
+    typer.echo(
+        f"backup written to {made.path}: {kind}, {made.size:,} bytes, "
+        f"schema revision {made.revision or 'none'}"
+    )
+
+
+async def _backup(settings: Settings, file: Path, *, portable: bool) -> backups.BackupMade:
+    async with open_configured_database(settings, must_exist=True):  # one line if unreachable
+        pass
+    if not file.parent.is_dir():
+        raise OperatorError(f"cannot write {file}: directory {file.parent} does not exist")
+    try:
+        return await backups.backup(settings.database_url, file, portable=portable)
+    except backups.BackupError as failed:
+        raise OperatorError(str(failed)) from None
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A backup made by `jxc-bot backup`.")],
+    force: bool = typer.Option(
+        False, "--force", help="Replace everything in a database that already has data."
+    ),
+) -> None:
+    """Restores FILE into the database (empty, or --force), then runs the ledger check."""
+    settings = start()
+    restored = run_async(_restore(settings, file, force=force))
+    ledger = restored.ledger
+    typer.echo(
+        f"restored {restored.total_rows:,} rows at schema revision {restored.revision}; "
+        f"ledger ok: {ledger.products} products, {ledger.moves} moves"
+    )
+
+
+async def _restore(settings: Settings, file: Path, *, force: bool) -> backups.Restored:
+    async with open_configured_database(settings):
+        pass
+    return await _copy(backups.restore(file, settings.database_url, force=force))
+
+
+@app.command("migrate")
+def migrate_command(
+    to: str = typer.Option(
+        ..., "--to", help="The empty PostgreSQL database: postgresql+asyncpg://user@host/db"
+    ),
+) -> None:
+    """Copies the whole SQLite database (DATABASE_URL) into an empty PostgreSQL database."""
+    settings = start()
+    try:
+        target = load_settings(database_url=to)  # validated like DATABASE_URL
+    except ConfigurationError as wrong:
+        fail(str(wrong).replace("DATABASE_URL", "--to"))
+    moved = run_async(_migrate(settings, target))
+    ledger = moved.ledger
+    typer.echo(
+        f"copied {moved.total_rows:,} rows in {len(moved.rows)} tables to "
+        f"{target.masked_database_url}; row counts match; "
+        f"ledger ok: {ledger.products} products, {ledger.moves} moves. "
+        "Set DATABASE_URL to it to use it."
+    )
+
+
+async def _migrate(settings: Settings, target: Settings) -> backups.Restored:
+    async with open_configured_database(settings, must_exist=True):
+        pass
+    async with open_configured_database(target):
+        pass
+    return await _copy(backups.migrate(settings.database_url, target.database_url))
+
+
+async def _copy(copying: Coroutine[Any, Any, backups.Restored]) -> backups.Restored:
+    """A restore or migration: a failed check exits 1, other refusals are one line (2)."""
+    try:
+        return await copying
+    except (backups.LedgerCheckFailed, backups.RowCountMismatch) as wrong:
+        typer.echo(f"{PROG}: {wrong}", err=True)
+        raise typer.Exit(1) from None
+    except backups.BackupError as refused:
+        raise OperatorError(str(refused)) from None
+
+
+@app.command("export")
+def export_data(
+    file: Annotated[Path, typer.Argument(help="Where to write the .xlsx (or .csv with --csv).")],
+    business: int | None = typer.Option(
+        None, "--business", help="The business id (needed when there are several)."
+    ),
+    csv_sheet: str | None = typer.Option(
+        None, "--csv", help=f"One sheet as CSV (UTF-8 with BOM): {', '.join(data_export.SHEETS)}."
+    ),
+) -> None:
+    """Exports a business (as its owner sees it) to an .xlsx workbook, or one sheet as CSV."""
+    settings = start()
+    if csv_sheet is not None and csv_sheet not in data_export.SHEETS:
+        fail(f"--csv {csv_sheet!r} is not a sheet: use one of {', '.join(data_export.SHEETS)}")
+    data = run_async(_export(settings, business, csv_sheet))
+    try:
+        file.write_bytes(data)
+    except OSError as unwritable:
+        fail(f"cannot write {file}: {unwritable.strerror or unwritable}")
+    typer.echo(f"exported {len(data):,} bytes to {file}")
+
+
+async def _export(settings: Settings, business: int | None, sheet: str | None) -> bytes:
+    async with open_configured_database(settings, must_exist=True) as database:
+        try:
+            actor = await data_export.owner_actor(UnitOfWork(database), business)
+        except NotFound:
+            raise OperatorError(
+                f"no business {business}"
+                if business is not None
+                else "there is not exactly one business: pass --business ID"
+            ) from None
+        if sheet is not None:
+            return await data_export.export_csv(UnitOfWork(database), actor, sheet)
+        return await data_export.export_business(UnitOfWork(database), actor)
+
+
+@app.command("import")
+def import_data(
+    file: Annotated[Path, typer.Argument(help="The .xlsx or .csv to import.")],
+    business: int = typer.Option(..., "--business", help="The business id to import into."),
+    user_id: int = typer.Option(
+        ..., "--user-id", help="Telegram user id of the owner or manager the import is by."
+    ),
+) -> None:
+    """Imports products, opening stock, parties and balances; all or nothing; exit 1 on errors."""
+    settings = start()
+    try:
+        data = file.read_bytes()
+    except OSError as unreadable:
+        fail(f"cannot read {file}: {unreadable.strerror or unreadable}")
+    errors, summary = run_async(_import(settings, business, user_id, data, file.name))
+    for line in errors:
+        typer.echo(line)
+    if errors:
+        typer.echo(f"nothing imported: {len(errors)} error(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(summary)
+
+
+async def _import(
+    settings: Settings, business: int, user_id: int, data: bytes, name: str
+) -> tuple[list[str], str]:
+    actor = Actor(user_id=user_id, business_id=business)
+    file = importing.ImportFile(data, name)
+    request_id = "cli:" + hashlib.sha256(data).hexdigest()[:32]  # the same file imports once
+    async with open_configured_database(settings, must_exist=True) as database:
+        try:
+            result = await importing.run_import(UnitOfWork(database), actor, file, request_id)
+        except PermissionDenied:
+            raise OperatorError(
+                f"user {user_id} is not an owner or manager of business {business}"
+            ) from None
+        except ImportRefused as refused:
+            limit = f" (limit {refused.limit:,})" if refused.limit else ""
+            return [f"{name}: {refused.code}{limit}"], ""
+        except ImportInvalid as invalid:
+            return [
+                f"{e.sheet} row {e.row}, column {e.column}: {e.code}"
+                + (f" {e.value!r}" if e.value else "")
+                + (f" ({e.detail})" if e.detail else "")
+                for e in invalid.errors
+            ], ""
+    if result.repeated:
+        return [], "already imported: nothing changed"
+    counts = ", ".join(
+        f"{kind}: {c.create} new, {c.update} updated, {c.skip} unchanged"
+        for kind, c in result.counts.items()
+    )
+    return [], f"imported {counts}; documents: {', '.join(result.documents) or 'none'}"
 
 
 def main() -> None:

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     alert_per_chat_per_second: float = Field(default=1.0, gt=0)
     alert_global_per_second: int = Field(default=30, ge=1)
     alert_group_per_minute: int = Field(default=20, ge=1)
+    # Nightly backup of the whole database (jxc-bot run): where to, and how many to keep.
+    backup_dir: Path | None = None  # None: no nightly backup
+    backup_keep: int = Field(default=7, ge=1)
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
@@ -140,6 +143,11 @@ class Settings(BaseSettings):
     @field_validator("admin_chat_id", mode="before")
     @classmethod
     def _empty_admin_chat(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _empty_backup_dir(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level", mode="before")

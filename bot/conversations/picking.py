@@ -4,7 +4,8 @@ Every goods flow (purchase, sale, count, transfer, adjustment) asks "which produ
 way, so the states live here and each flow includes them with ``product_states(...)``:
 
 - ``<flow>.product``: the user types a term. One match → ``on_picked``. Several → buttons
-  (a press → ``on_picked``). None → "add new product" button (if ``allow_new``).
+  (a press → ``on_picked``). None → "add new product" button (if ``allow_new``). A photo of
+  a barcode is the typed code; an unknown code offers "add product with this barcode".
 - ``<flow>.new_name`` → ``<flow>.new_unit`` → ``<flow>.new_price``: a product is created
   (core ``create_product``, request id kept in the draft) and handed to ``on_picked``.
 
@@ -21,6 +22,7 @@ from typing import Any, Final
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot import barcodes
 from bot.context import BotContext
 from bot.conversations.flow import new_request_id, require_draft, step
 from bot.handlers.replies import answer_press, reply
@@ -40,6 +42,7 @@ OnPicked = Callable[[Update, BotContext, Pick], Awaitable[object]]
 MAX_BUTTONS: Final = 8
 MAX_UNIT_CHARS: Final = 16  # the column's width
 TEXT: Final = filters.TEXT & ~filters.COMMAND
+PHOTO: Final = filters.PHOTO | filters.Document.IMAGE  # a barcode to read
 
 
 def pick_of(product: ProductView) -> Pick:
@@ -91,6 +94,7 @@ class ProductPicker:
         return {
             self.state: [
                 MessageHandler(TEXT, on(self.typed)),
+                MessageHandler(PHOTO, on(self.photographed)),
                 CallbackQueryHandler(on(self.chosen), pattern=cb.pattern(self.choose)),
                 CallbackQueryHandler(on(self.start_new), pattern=cb.pattern(self.add)),
             ],
@@ -114,7 +118,25 @@ class ProductPicker:
         """A typed term: one match goes on, several become buttons, none offers to add."""
         message = update.effective_message
         assert message is not None
-        term = (message.text or "").strip()
+        return await self._look_up(update, context, (message.text or "").strip())
+
+    async def photographed(self, update: Update, context: BotContext) -> object:
+        """A photo of a barcode: its code as if typed; no readable code says so and waits."""
+        message = update.effective_message
+        assert message is not None
+        codes = await barcodes.codes_in(message)
+        if not codes:
+            await reply(update, Screen(barcodes.none_found(), keyboard(cancel=True)))
+            return self.state
+        for code in barcodes.candidates(codes):  # UPC-A read as EAN-13, and the other way
+            exact = await product_by_code(context.uow(), context.actor(update), code)
+            if exact is not None:
+                return await self._look_up(update, context, code)
+        return await self._look_up(update, context, codes[0], scanned=True)
+
+    async def _look_up(
+        self, update: Update, context: BotContext, term: str, *, scanned: bool = False
+    ) -> object:
         exact = await product_by_code(context.uow(), context.actor(update), term)
         if exact is not None:  # a SKU or a scanned barcode: no list to choose from
             if exact.archived:
@@ -140,17 +162,27 @@ class ProductPicker:
         if hits:  # only archived ones
             await reply(update, Screen(archived(hits[0].sku)))
             return self.state
-        require_draft(context, self.flow)["new_product"] = {"name": term[:200]}
-        await reply(update, self._nothing_found(term))
+        code = scanned or barcodes.looks_like_code(term)
+        new = {"name": "", "barcode": term} if code else {"name": term[:200]}
+        require_draft(context, self.flow)["new_product"] = new
+        await reply(update, self._nothing_found(term, code=code))
         return self.state
 
-    def _nothing_found(self, term: str) -> Screen:
+    def _nothing_found(self, term: str, *, code: bool) -> Screen:
         shown = escape(term[:50])
         if not self.allow_new:
             return Screen(
                 _("No product matches “{term}”. Type again.").format(term=shown),
                 keyboard(cancel=True),
             )
+        if code:  # a barcode nobody has: the new product gets it, and a name of its own
+            add = button(
+                _("➕ Add a product with barcode {code}").format(code=term[:40]), self.add
+            )
+            text = _("No product has the barcode {code}. Add it, or try another.").format(
+                code=shown
+            )
+            return Screen(text, keyboard([add], cancel=True))
         add = button(_("➕ Add “{name}” as a new product").format(name=term[:30]), self.add)
         text = _("No product matches “{term}”. Type again, or add it.").format(term=shown)
         return Screen(text, keyboard([add], cancel=True))
@@ -233,6 +265,7 @@ class ProductPicker:
             cmd = CreateProduct.build(
                 name=new["name"],
                 unit=new["unit"],
+                barcodes=(new["barcode"],) if new.get("barcode") else (),
                 default_sale_price=sale_price,
                 request_id=new["request_id"],
             )

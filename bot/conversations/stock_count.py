@@ -326,7 +326,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
                 WAREHOUSE: [CallbackQueryHandler(chose_warehouse, pattern=cb.pattern("count.wh"))],
                 LINES: [
                     MessageHandler(TEXT, typed),
-                    MessageHandler(filters.Document.ALL, got_file),
+                    MessageHandler(filters.Document.ALL & ~filters.Document.IMAGE, got_file),
                     CallbackQueryHandler(done, pattern=cb.pattern("count.done")),
                     *picking[LINES][1:],  # the picker's buttons: a product, add new
                 ],

@@ -27,11 +27,15 @@ MODULES: Final = (
     "bot.handlers.catalog",
     "bot.handlers.documents",
     "bot.handlers.orders",
+    "bot.handlers.slip",
+    "bot.handlers.reports",
     "bot.handlers.reorder",
     "bot.handlers.accounts",
     "bot.handlers.reminders",
     "bot.handlers.admin",
+    "bot.handlers.backup",
     "bot.handlers.inline",
+    "bot.handlers.data_io",
     "bot.handlers.stock",  # free text: after everything that reads text
 )
 

@@ -1,11 +1,13 @@
 """/products: the paged list, search, a product's card, its changes, archive and add."""
 
+import asyncio
 from decimal import Decimal
 from typing import Any, Final
 
-from telegram import Update
+from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
+from bot.barcodes import render_barcode
 from bot.context import BotContext
 from bot.conversations.flow import END, begin, drop_draft, entry, require_draft, step
 from bot.handlers import catalog_flow as flow
@@ -265,6 +267,30 @@ async def save_warehouse_point(
     return render.warehouse_points(await get_product(context.uow(), actor, product_id), points)
 
 
+async def barcode_image(update: Update, context: BotContext) -> None:
+    """🏷 Barcode image: the product's (first) barcode as a picture, for printing labels."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        product_id = int(cb.args(query.data)[0])
+        product = await get_product(context.uow(), context.actor(update), product_id)
+    except (ValueError, IndexError, NotFound):
+        await answer_only(update, _("This button is no longer active."))
+        return
+    what = f"{escape(product.sku)} {escape(product.name)}"
+    if not product.barcodes:
+        text = _("{product} has no barcode yet. Add one with ➕ Barcode, then tap this again.")
+        await reply(update, Screen(text.format(product=what)))
+        return
+    await answer_only(update)
+    code = product.barcodes[0]
+    png = await asyncio.to_thread(render_barcode, code)  # drawing is CPU work
+    assert update.effective_chat is not None
+    caption = f"{what}\n{escape(code)}"
+    photo = InputFile(png, filename="barcode.png")
+    await context.bot.send_photo(update.effective_chat.id, photo, caption=caption)
+
+
 flow.SAVERS["product.edit"] = save_edit
 flow.SAVERS["product.whpoint"] = save_warehouse_point
 flow.SAVERS["product.add"] = save_new
@@ -294,4 +320,5 @@ def handlers() -> list[BaseHandler[Update, BotContext, object]]:
         CallbackQueryHandler(opened, pattern=cb.pattern("pc")),
         CallbackQueryHandler(archived, pattern=cb.pattern("pa")),
         CallbackQueryHandler(warehouse_points_screen, pattern=cb.pattern("pwp")),
+        CallbackQueryHandler(barcode_image, pattern=cb.pattern("pbc")),
     ]

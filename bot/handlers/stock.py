@@ -1,5 +1,7 @@
 """Quick stock queries without any menu: "A001", "stock A001", "库存 A001", a barcode, a name.
 
+A photo of a barcode is a query too: its code, as if typed.
+
 Registered last in group 0: whatever text no flow or command took is a stock query. In a
 group the bot answers only text meant for it: a reply to one of its messages, or text that
 starts with a query word ("stock", "库存", "查"); the rest of the chat is none of its business.
@@ -10,6 +12,7 @@ from typing import Final
 from telegram import ForceReply, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot import barcodes
 from bot.context import BotContext
 from bot.handlers.access import in_group
 from bot.handlers.menu import menu_filter
@@ -20,7 +23,7 @@ from bot.render import stock as render
 from bot.render.errors import describe
 from bot.render.screen import Screen
 from core.catalog.listing import product_overview
-from core.catalog.lookup import find_products
+from core.catalog.lookup import find_products, product_by_code
 from core.errors import NoBusiness, NotFound, PermissionDenied
 
 # Words that say "stock of": longest first, so "查库存" is not read as "查" + "库存 A001".
@@ -89,6 +92,29 @@ async def typed(update: Update, context: BotContext) -> None:
     await lookup(update, context, term)
 
 
+async def photographed(update: Update, context: BotContext) -> None:
+    """A photo of a barcode (in a group: as a reply to the bot, or captioned "stock")."""
+    message = update.effective_message
+    assert message is not None
+    worded = query_term(message.caption or "")[0]
+    if in_group(update) and not (worded or _replies_to_bot(update)):
+        return
+    codes = await barcodes.codes_in(message)
+    if not codes:
+        await reply(update, Screen(barcodes.none_found()))
+        return
+    try:
+        for code in barcodes.candidates(codes):  # UPC-A read as EAN-13, and the other way
+            found = await product_by_code(context.uow(), context.actor(update), code)
+            if found is not None:
+                await show_card(update, context, found.product_id)
+                return
+    except (NoBusiness, PermissionDenied) as outsider:
+        await reply(update, Screen(describe(outsider)))
+        return
+    await lookup(update, context, codes[0])
+
+
 def _replies_to_bot(update: Update) -> bool:
     message = update.effective_message
     replied = message.reply_to_message if message is not None else None
@@ -141,4 +167,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(menu_filter("stock"), ask))
     application.add_handler(CallbackQueryHandler(ask, pattern=r"^1:cmd:stock$"))
     application.add_handler(CallbackQueryHandler(card_button, pattern=cb.pattern("card")))
+    application.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE, photographed))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, typed))

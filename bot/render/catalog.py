@@ -158,6 +158,7 @@ def product_card(overview: ProductOverview) -> Screen:
     )
     last = [flag, button(_("🔍 Stock"), "card", product.product_id)]
     edits.append(button(_("🏬 Point per warehouse"), "pwp", product.product_id))
+    edits.append(button(_("🏷 Barcode image"), "pbc", product.product_id))
     back = [button(_("◀ Products"), "pl", 0)]
     return Screen("\n".join(lines), keyboard(*rows(edits), last, back))
 

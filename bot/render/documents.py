@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from telegram import InlineKeyboardButton
+
 from bot.i18n import N_, _
 from bot.render.numbers import escape, money, price, qty
 from bot.render.screen import Screen, button, keyboard, rows
@@ -26,6 +28,7 @@ TYPE_NAMES: Final = {
     "TZ": N_("Adjustment"),
     "XSTH": N_("Sales return"),
     "CGTH": N_("Purchase return"),
+    "QC": N_("Opening balance"),
 }
 TYPE_BUTTONS: Final = {
     "CG": N_("Purchase CG"),
@@ -256,8 +259,18 @@ def card(doc: DocumentCard, back: ListState | None = None) -> Screen:
     if doc.can_void:
         actions.append(button(_("🗑 Void…"), "void", doc.document_id))
         actions.append(button(_("🗑📝 Void and copy"), "voidcopy", doc.document_id))
+    if doc.doc_type == "XS" and doc.status == "posted":
+        actions.extend(slip_buttons(doc.document_id))
     back_row = [button(_("◀ Documents"), "docs", *(back or ListState()).args())]
     return Screen(text, keyboard(*rows(actions, per_row=2), back_row))
+
+
+def slip_buttons(document_id: int) -> list[InlineKeyboardButton]:
+    """🧾 Delivery slip (an image) and 📄 its PDF, under a posted sale (bot/handlers/slip.py)."""
+    return [
+        button(_("🧾 Delivery slip"), "slip", document_id),
+        button(_("📄 Slip as PDF"), "slip.pdf", document_id),
+    ]
 
 
 def _card_lines(doc: DocumentCard) -> list[str]:

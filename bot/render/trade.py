@@ -19,7 +19,7 @@ from typing import Any, Final
 from telegram import InlineKeyboardButton
 
 from bot.i18n import N_, _
-from bot.render.documents import method_name
+from bot.render.documents import method_name, slip_buttons
 from bot.render.numbers import escape, money, price, qty
 from bot.render.screen import Screen, button, keyboard, rows
 from core.catalog.results import PartyView
@@ -622,9 +622,11 @@ def posted(
         text += "\n" + _payment_text(flow, result, method, base or result.currency)
     if _is_sale(flow) and (profit := _profit(result, base)) is not None:
         text += "\n" + _("Gross profit: {profit}").format(profit=profit)
-    if not undo:
+    undo_row = [button(_("↩ Undo"), "undo", result.document_id)] if undo else []
+    slip_row = slip_buttons(result.document_id) if result.doc_type == "XS" else []
+    if not undo_row and not slip_row:
         return Screen(text)
-    return Screen(text, keyboard([button(_("↩ Undo"), "undo", result.document_id)]))
+    return Screen(text, keyboard(undo_row, slip_row))
 
 
 def _profit(result: DocumentPosted, base: str | None) -> str | None:

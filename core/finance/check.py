@@ -16,6 +16,7 @@ _OWED_SIGN = {
     DocType.RECEIPT.value: 1,
     DocType.SALES_RETURN.value: -1,
     DocType.PURCHASE_RETURN.value: -1,
+    DocType.OPENING.value: 1,  # an opening balance (期初): what the party owed when imported
 }
 
 

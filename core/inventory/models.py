@@ -28,6 +28,7 @@ class DocType(StrEnum):
     ADJUSTMENT = "TZ"  # 调整
     SALES_RETURN = "XSTH"  # 销售退货: goods back from a customer
     PURCHASE_RETURN = "CGTH"  # 采购退货: goods back to a supplier
+    OPENING = "QC"  # 期初: opening stock at a unit cost, or an opening balance of a party
 
 
 class DocStatus(StrEnum):

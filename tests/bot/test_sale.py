@@ -39,7 +39,7 @@ async def test_an_owner_sells_and_sees_the_gross_profit(harness: BotHarness, sho
 
     assert "✅ Sale <b>XS-" in joined(posted) and "Total: 264.00" in joined(posted)
     assert "Gross profit: 114.00" in joined(posted)  # 264 - 3 × 50
-    assert me.buttons() == ["↩ Undo"]
+    assert me.buttons() == ["↩ Undo", "🧾 Delivery slip", "📄 Slip as PDF"]
     assert await on_hand(harness.db, shop.owner, "A001", shop.main) == 7
     [sale] = await documents(harness.db, "XS")
     assert sale.customer_id == shop.customer_id
