@@ -164,10 +164,15 @@ async def save_edit(update: Update, context: BotContext, draft: dict[str, Any]) 
 
 @entry(flow.FLOW)
 async def add(update: Update, context: BotContext) -> object:
-    """➕ Add product: name, unit, sale price, purchase price (the prices may be skipped)."""
+    """➕ Add product: name, unit, sale price, purchase price (the prices may be skipped).
+
+    From an unknown barcode (a photo or a typed number), the button carries the code: the
+    new product gets it.
+    """
     if in_group(update):
         await reply(update, Screen(render.private_only()))
         return END
+    code = (cb.args(update.callback_query.data if update.callback_query else None) or [""])[0]
     prompt = render.adding("product") + "\n" + render.ask_new("name")
     return await flow.start(
         update,
@@ -176,6 +181,7 @@ async def add(update: Update, context: BotContext) -> object:
         ["name", "unit", "sale_price", "purchase_price"],
         prompt=prompt,
         optional=("sale_price", "purchase_price"),
+        extra={"barcode": code} if code.isdigit() else None,
     )
 
 
@@ -189,6 +195,7 @@ async def save_new(update: Update, context: BotContext, draft: dict[str, Any]) -
         unit=values["unit"],
         default_sale_price=values.get("sale_price"),
         default_purchase_price=values.get("purchase_price"),
+        barcodes=tuple(code for code in [draft.get("extra", {}).get("barcode")] if code),
     )
     product = await create_product(context.uow(), actor, cmd)
     return render.product_card(await product_overview(context.uow(), actor, product.product_id))

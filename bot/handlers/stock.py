@@ -112,7 +112,7 @@ async def photographed(update: Update, context: BotContext) -> None:
     except (NoBusiness, PermissionDenied) as outsider:
         await reply(update, Screen(describe(outsider)))
         return
-    await lookup(update, context, codes[0])
+    await reply(update, render.unknown_barcode(codes[0], private=not in_group(update)))
 
 
 def _replies_to_bot(update: Update) -> bool:

@@ -96,6 +96,19 @@ def no_match(term: str) -> Screen:
     )
 
 
+def unknown_barcode(code: str, *, private: bool) -> Screen:
+    """A photographed barcode no product has: offer to add one with it (not in a group)."""
+    text = _("No product has the barcode {code}. Add it, or try another.").format(
+        code=escape(code[:64])
+    )
+    if not private:
+        return Screen(text)
+    add = button(
+        _("➕ Add a product with barcode {code}").format(code=code[:40]), "padd", code[:40]
+    )
+    return Screen(text, keyboard([add]))
+
+
 def ask() -> Screen:
     """Which product's stock?"""
     return Screen(

@@ -183,7 +183,12 @@ async def test_a_photo_outside_any_flow_without_a_code_says_so(
     me = harness.person(1000)
     assert await send_photo(me, blank()) == [NO_BARCODE]
     unknown = joined(await send_photo(me, snapshot("4006381333931")))
-    assert "No product matches “4006381333931”" in unknown
+    assert "No product has the barcode 4006381333931" in unknown
+    await me.press("➕ Add a product with barcode 4006381333931")
+    added = joined(await walk(me, "Green tea", "[pcs]", "[Skip]", "[Skip]"))
+    assert "Green tea" in added
+    found = await product_by_code(shop.uow(), shop.owner, "4006381333931")
+    assert found is not None and found.barcodes == ("4006381333931",)
 
 
 async def test_the_product_card_sends_its_barcode_as_a_picture(
