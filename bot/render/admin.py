@@ -373,7 +373,11 @@ _HELP_WORK: Final = N_(
 )
 _HELP_ORDERS: Final = N_(
     "/po, /so: a purchase or sales order (a confirmed sales order holds its stock); "
-    "/orders: open orders, receive or ship the rest."
+    "/orders: open orders, receive or ship the rest.\n"
+    "/reorder: what is low, by supplier, with a purchase order in one tap. "
+    "/report: stock, sales, purchases and more, with an .xlsx and a chart. "
+    "/export, /template: your data as a workbook; send a filled-in workbook to import it. "
+    "A photo of a barcode works wherever a product is asked for."
 )
 _HELP_CLERK: Final = N_(
     "You see the purchase prices you type, but not average costs, stock value or margins."
@@ -386,7 +390,9 @@ _HELP_MANAGER: Final = N_(
 )
 _HELP_OWNER: Final = N_(
     "/members: invite staff with a link per role, change roles, remove.\n"
-    "/settings: negative stock, undo window, idle timeout, business language.\n"
+    "/settings: negative stock, undo window, idle timeout, business language, round-off "
+    "limit, reminder time and time zone, who gets alerts and the morning digest.\n"
+    "/backup: your business's data as a workbook.\n"
     "/bind in your staff group: work there, postings are announced there."
 )
 _HELP_VIEWER: Final = N_(
