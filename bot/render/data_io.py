@@ -41,6 +41,7 @@ REASONS: Final = {
     "duplicate": N_("also in row {detail}"),
     "barcode_taken": N_("barcode already belongs to {detail}"),
     "unknown_product": N_("no such product"),
+    "already_stocked": N_("it already has stock there: count it (/count) instead"),
     "unknown_customer": N_("no such customer"),
     "unknown_supplier": N_("no such supplier"),
     "archived": N_("archived"),

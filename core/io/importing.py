@@ -36,7 +36,7 @@ from core.finance.models import PartyKind
 from core.idempotency import earlier_result, remember
 from core.inventory.documents import add_lines, local_today, open_document
 from core.inventory.ledger import Posting
-from core.inventory.models import DocType, ProductCost, StockMove
+from core.inventory.models import DocType, ProductCost, StockBalance, StockMove
 from core.io.columns import Kind
 from core.io.errors import CellError, ImportInvalid
 from core.io.parsing import read_file
@@ -390,6 +390,14 @@ async def _plan_stock(
     default = next((w for w in warehouses if w.is_default), None)
     plan.default_warehouse = default.id if default is not None else 0
     in_file = {p.key for p in plan.new_products}
+    # Opening stock is for what has none yet: a product that has moved in a warehouse is
+    # counted there (盘点), or importing an export twice would double its stock.
+    balances = await session.execute(
+        select(StockBalance.product_id, StockBalance.warehouse_id).where(
+            StockBalance.business_id == business_id
+        )
+    )
+    stocked = {(row[0], row[1]) for row in balances}
     for s in plan.rows.stock:
         key = s.sku.casefold()
         old = known.get(key)
@@ -409,6 +417,10 @@ async def _plan_stock(
             if found is None and where not in plan.warehouse_ids:
                 plan.new_warehouses.append(s.warehouse.strip())
             plan.warehouse_ids[where] = found.id if found is not None else None
+        target = by_name.get(where) if where is not None else default
+        if old is not None and target is not None and (old.id, target.id) in stocked:
+            plan.fail(Kind.STOCK, s.row, "sku", "already_stocked", s.sku, target.name)
+            continue
         plan.stock.append((s, where))
         plan.count(Kind.STOCK, 0)
 

@@ -379,3 +379,14 @@ def test_cli_export_and_import_then_the_ledger_check_passes(tmp_path: Path) -> N
     assert refused.exit_code == 1
     assert "row 2, column 售价: not_a_number 'abc'" in refused.stdout
     assert jxc("check", DATABASE_URL=url).exit_code == 0
+
+
+async def test_an_export_imported_into_its_own_business_does_not_double_the_stock(
+    db: Database,
+) -> None:
+    shop = await busy_shop(db)
+    before = await stock_of(db, shop.business_id)
+    exported = await export_business(shop.uow(), shop.owner)
+    seen = await preview(shop.uow(), shop.owner, ImportFile(exported, "mine.xlsx"))
+    assert any(e.code == "already_stocked" for e in seen.errors)
+    assert await stock_of(db, shop.business_id) == before
