@@ -81,14 +81,16 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(file_base_url(settings.telegram_api_base_url))
         .persistence(DatabasePersistence(db))
-        .context_types(ContextTypes(context=BotContext, bot_data=lambda: shared))
+        # bot_data is made by calling this (PTB's stub wants a type): one BotResources
+        .context_types(ContextTypes(context=BotContext, bot_data=lambda: shared))  # type: ignore[call-overload]
         .defaults(Defaults(parse_mode=ParseMode.HTML))  # renderers escape what users typed
         .post_init(on_start)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limited:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        limiter = AIORateLimiter(max_retries=2)  # its retries: our own args, not PTB's None
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application: JxcApplication = builder.build()  # type: ignore[assignment]
     register_all(application)
     if deliver_alerts:

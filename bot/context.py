@@ -34,7 +34,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], B
         chat_id: int | None = None,
         user_id: int | None = None,
     ) -> None:
-        super().__init__(application, chat_id, user_id)  # type: ignore[arg-type]
+        super().__init__(application, chat_id, user_id)
         self.group_business_id: int | None = None  # set by the access handler in a bound group
         self.in_public = False  # a group chat: answers follow its lowest role (no costs)
 

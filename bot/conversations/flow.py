@@ -187,7 +187,7 @@ def _arm_timeout(context: BotContext, draft: dict[str, Any], update: Update) -> 
     for old in context.job_queue.get_jobs_by_name(name):
         old.schedule_removal()
     context.job_queue.run_once(
-        _timeout_job,
+        _timeout_job,  # type: ignore[arg-type]  # PTB's JobQueue is typed for its own context
         when=timedelta(minutes=int(draft["timeout"]), seconds=1),
         data={"user_id": user_id, "chat_id": chat_id, "language": draft.get("language")},
         name=name,

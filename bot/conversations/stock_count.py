@@ -217,7 +217,7 @@ async def _record(update: Update, context: BotContext, text: str, *, from_file: 
     matches = await match_codes(context.uow(), context.actor(update), terms) if terms else []
     recorded: list[dict[str, Any]] = []
     replaced: list[str] = []
-    for (line_no, term, amount), match in zip(wanted, matches, strict=True):
+    for (line_no, term, counted), match in zip(wanted, matches, strict=True):
         if match.problem == "archived":
             errors.append((line_no, render.count_line_archived(line_no, match.sku)))
         elif match.problem == "several":
@@ -226,9 +226,9 @@ async def _record(update: Update, context: BotContext, text: str, *, from_file: 
             errors.append((line_no, render.count_line_unknown(line_no, term)))
         else:
             item = {"product_id": match.product_id, "sku": match.sku, "name": match.name}
-            line = {**item, "unit": match.unit, "qty": str(amount)}
-            replaced += _put(draft, line)
-            recorded.append(line)
+            entry = {**item, "unit": match.unit, "qty": str(counted)}
+            replaced += _put(draft, entry)
+            recorded.append(entry)
     why = [text for _line, text in sorted(errors)]
     await reply(update, render.count_progress(recorded, why, replaced, len(draft["lines"])))
     return LINES

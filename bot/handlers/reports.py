@@ -291,7 +291,7 @@ def _complete(result: Any) -> bool:
     """Whether the summary's read already holds every row (then it is the full table too)."""
     if isinstance(result, Aging):
         return True
-    return len(result.rows) >= result.total_rows
+    return bool(len(result.rows) >= result.total_rows)
 
 
 def _summary(job: Job, result: Any, timezone: str) -> str:

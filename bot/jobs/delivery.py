@@ -18,7 +18,7 @@ import socket
 import uuid
 import warnings
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -284,7 +284,7 @@ async def deliver_outbox(context: BotContext) -> None:
         logger.exception("alert delivery run failed")
 
 
-def _releaser(sender: AlertSender) -> Callable[[AlertApp], Awaitable[None]]:
+def _releaser(sender: AlertSender) -> Callable[[Any], Coroutine[Any, Any, None]]:
     async def release_leases(app: AlertApp) -> None:
         """At a clean stop: rows this process leased go back at once (not when leases end)."""
         try:

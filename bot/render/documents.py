@@ -310,7 +310,7 @@ def _card_lines(doc: DocumentCard) -> list[str]:
         base = doc.base_currency
         lines.append(_("Cost: {cost}").format(cost=money(doc.cost, base)))
         if doc.doc_type == "XS":
-            revenue = round_money(mul_div(doc.total, doc.rate or 1), base)
+            revenue = round_money(mul_div(doc.total, doc.rate or Decimal(1)), base)
             lines.append(
                 _("Gross profit: {profit}").format(profit=money(revenue - doc.cost, base))
             )

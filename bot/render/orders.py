@@ -127,7 +127,7 @@ def confirm_cancel(order: OrderView) -> Screen:
 CREDIT: Final = "credit"  # a pay button's choice besides the methods: nothing paid now
 
 
-def pay_rows(action: str, *args: object) -> list[list]:  # type: ignore[type-arg]
+def pay_rows(action: str, *args: int | str) -> list[list]:  # type: ignore[type-arg]
     """How a receipt or shipment against an order is paid: a method now, or on credit.
 
     Each button carries ``args`` and then the choice (a PaymentMethod value, or "credit").
