@@ -46,6 +46,19 @@ _FLOWS: dict[str, "FlowHandler"] = {}  # by name, for ending one from a job
 Step = Callable[[Update, BotContext], Coroutine[Any, Any, object]]
 
 
+def text_of(update: Update) -> str:
+    """What the user typed (empty for a press)."""
+    message = update.effective_message
+    return (message.text or "") if message is not None else ""
+
+
+def arg_of(update: Update) -> str:
+    """The first argument of the pressed button's data (empty if none)."""
+    query = update.callback_query
+    found = cb.args(query.data if query is not None else None)
+    return found[0] if found else ""
+
+
 def new_request_id(kind: str) -> str:
     """A request id for one flow run: kept in the draft, so retries carry the same one."""
     return f"{kind}:{uuid.uuid4().hex}"

@@ -27,6 +27,7 @@ from bot.context import BotContext
 from bot.conversations.flow import (
     END,
     FlowHandler,
+    arg_of,
     begin,
     busy,
     drop_draft,
@@ -34,6 +35,7 @@ from bot.conversations.flow import (
     require_draft,
     say_stale,
     step,
+    text_of,
 )
 from bot.handlers.menu import main_menu
 from bot.handlers.replies import answer_only, reply, show
@@ -68,17 +70,6 @@ METHOD: Final = "payment.method"
 CONFIRM: Final = "payment.confirm"
 TEXT: Final = filters.TEXT & ~filters.COMMAND
 PARTY_BUTTONS: Final = 8  # parties with a balance offered at the first step
-
-
-def _text(update: Update) -> str:
-    message = update.effective_message
-    return (message.text or "") if message is not None else ""
-
-
-def _arg(update: Update) -> str:
-    query = update.callback_query
-    found = cb.args(query.data if query is not None else None)
-    return found[0] if found else ""
 
 
 async def _refuse(update: Update, error: DomainError) -> object:
@@ -157,7 +148,7 @@ async def typed_party(update: Update, context: BotContext) -> object:
     """Part of a name: an exact match is taken, else the matches are offered."""
     draft = require_draft(context, FLOW)
     try:
-        term = name(_text(update), 200)
+        term = name(text_of(update), 200)
     except InputError as bad:
         await reply(update, Screen(str(bad)))
         return PARTY
@@ -174,7 +165,7 @@ async def typed_party(update: Update, context: BotContext) -> object:
 async def chose_party(update: Update, context: BotContext) -> object:
     """A party button (one of those this draft offered)."""
     draft = require_draft(context, FLOW)
-    party_id = _arg(update)
+    party_id = arg_of(update)
     if party_id not in draft["offered"]:
         await say_stale(update)
         return None
@@ -213,7 +204,7 @@ async def typed_amount(update: Update, context: BotContext) -> object:
     """A typed amount: > 0 and no finer than the party's currency (JPY 0 places, CNY 2)."""
     draft = require_draft(context, FLOW)
     try:
-        amount = parse.amount(_text(update), draft["currency"], positive=True)
+        amount = parse.amount(text_of(update), draft["currency"], positive=True)
     except InputError as bad:
         await reply(update, Screen(str(bad)))
         return AMOUNT
@@ -250,7 +241,7 @@ async def typed_rate(update: Update, context: BotContext) -> object:
     """A typed rate to the base currency (> 0, at most the places core keeps)."""
     require_draft(context, FLOW)
     try:
-        rate = parse.exchange_rate(_text(update))
+        rate = parse.exchange_rate(text_of(update))
     except InputError as bad:
         await reply(update, Screen(str(bad)))
         return RATE
@@ -282,7 +273,7 @@ async def chose_method(update: Update, context: BotContext) -> object:
     """Cash / bank / WeChat / Alipay: the preview of what it will settle."""
     draft = require_draft(context, FLOW)
     try:
-        method = PaymentMethod(_arg(update))
+        method = PaymentMethod(arg_of(update))
     except ValueError:
         await say_stale(update)
         return None
@@ -326,7 +317,7 @@ async def toggled_item(update: Update, context: BotContext) -> object:
     """An item's button: ticked (paid next, in the order ticked) or unticked."""
     draft = require_draft(context, FLOW)
     try:
-        item_id = int(_arg(update))
+        item_id = int(arg_of(update))
     except ValueError:
         await say_stale(update)
         return None

@@ -18,12 +18,11 @@ from telegram import Update
 
 from bot import parse
 from bot.context import BotContext
-from bot.conversations.flow import END, drop_draft, require_draft, say_stale
+from bot.conversations.flow import END, arg_of, drop_draft, require_draft, say_stale, text_of
 from bot.handlers.announce import announce
 from bot.handlers.menu import main_menu
 from bot.handlers.replies import reply, show
 from bot.parse import InputError
-from bot.render import callbacks as cb
 from bot.render import trade as render
 from bot.render.errors import describe
 from bot.render.screen import Screen
@@ -39,19 +38,6 @@ from core.finance.models import PaymentMethod
 from core.inventory.results import DocumentPosted
 
 logger = logging.getLogger(__name__)
-
-
-def text_of(update: Update) -> str:
-    """What the user typed (empty for a press)."""
-    message = update.effective_message
-    return (message.text or "") if message is not None else ""
-
-
-def arg_of(update: Update) -> str:
-    """The first argument of the pressed button's data (empty if none)."""
-    query = update.callback_query
-    found = cb.args(query.data if query is not None else None)
-    return found[0] if found else ""
 
 
 # -- what users type at the money steps --------------------------------------------------------

@@ -31,6 +31,7 @@ from bot.context import BotContext
 from bot.conversations.flow import (
     END,
     FlowHandler,
+    arg_of,
     begin,
     drop_draft,
     entry,
@@ -38,9 +39,10 @@ from bot.conversations.flow import (
     require_draft,
     say_stale,
     step,
+    text_of,
 )
 from bot.conversations.picking import Pick, ProductPicker, ask_product
-from bot.conversations.trade_money import MoneySteps, arg_of, text_of
+from bot.conversations.trade_money import MoneySteps
 from bot.handlers.menu import MENU, menu_filter
 from bot.handlers.replies import answer_only, reply, show
 from bot.parse import InputError, name, price, quantity
